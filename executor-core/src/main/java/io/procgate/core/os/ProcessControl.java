@@ -1,0 +1,97 @@
+package io.procgate.core.os;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import io.procgate.core.ExitStatus;
+
+/** Signals, reaping and process descriptors. */
+public final class ProcessControl {
+  private static final int WNOHANG = 1;
+  private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final NativeLong SYS_PIDFD_OPEN = new NativeLong(434);
+
+  private ProcessControl() {}
+
+  /** A child the kernel handed back by {@link #reapAny()}. */
+  public record Reaped(int pid, ExitStatus status) {}
+
+  /**
+   * Sends {@code signal} to every process in group {@code pgid}; signal 0 only checks.
+   *
+   * @return false when the group has no process left
+   * @throws OsException when the group exists but may not be signalled
+   */
+  public static boolean signalGroup(int pgid, int signal) {
+    if (pgid <= 1) {
+      throw new IllegalArgumentException("not a process group of ours: " + pgid);
+    }
+    if (LibC.kill(-pgid, signal) == 0) {
+      return true;
+    }
+    int errno = Native.getLastError();
+    if (errno == Errno.ESRCH) {
+      return false;
+    }
+    throw new OsException("kill(-" + pgid + ")", errno);
+  }
+
+  /** Whether group {@code pgid} still has a process, zombies included. */
+  public static boolean groupExists(int pgid) {
+    return signalGroup(pgid, 0);
+  }
+
+  /**
+   * Opens a pidfd: a descriptor that polls readable once process {@code pid} has exited. Unlike
+   * the pid, it can never come to name another process.
+   */
+  public static int openPidfd(int pid) {
+    long fd = LibC.VARIADIC.syscall(SYS_PIDFD_OPEN, pid, 0);
+    if (fd < 0) {
+      throw OsException.last("pidfd_open");
+    }
+    return (int) fd;
+  }
+
+  /**
+   * Reaps one exited child without blocking.
+   *
+   * @return the child, or null when none has exited
+   */
+  public static Reaped reapAny() {
+    int[] status = new int[1];
+    while (true) {
+      int pid = LibC.waitpid(-1, status, WNOHANG);
+      if (pid > 0) {
+        return new Reaped(pid, ExitStatus.fromWaitStatus(status[0]));
+      }
+      if (pid == 0) {
+        return null;
+      }
+      int errno = Native.getLastError();
+      if (errno == Errno.ECHILD) {
+        return null;
+      }
+      if (errno != Errno.EINTR) {
+        throw new OsException("waitpid", errno);
+      }
+    }
+  }
+
+  /**
+   * Makes this process the reaper of its orphaned descendants: when a child's process exits, its
+   * own children are re-parented here instead of to init, so they stay ours to end and reap.
+   */
+  public static void becomeChildSubreaper() {
+    if (LibC.VARIADIC.prctl(PR_SET_CHILD_SUBREAPER, new NativeLong(1)) != 0) {
+      throw OsException.last("prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+  }
+
+  public static int uid() {
+    return LibC.getuid();
+  }
+
+  public static int gid() {
+    return LibC.getgid();
+  }
+}
