@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param groups the supplementary groups, the primary group included
  */
-public record Account(String name, int uid, int gid, List<Integer> groups, String home, String shell) {
+public record Account(
+    String name, int uid, int gid, List<Integer> groups, String home, String shell) {
   public Account {
     groups = List.copyOf(groups);
   }

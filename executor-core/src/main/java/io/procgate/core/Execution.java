@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A synchronous execution in progress: its output is captured up to the cap while it runs, and
- * {@link #result()} completes once the process has exited and its pipes have drained, or once
- * the drain wait has passed if background processes hold them open.
+ * {@link #result()} completes once the process has exited and its pipes have drained, or once the
+ * drain wait has passed if background processes hold them open.
  *
  * <p>Threading: the state below is confined to the event loop. {@link #result()} completes on the
  * loop thread, so dependent stages must be quick or run elsewhere; {@link #abandon()} is safe from

@@ -7,14 +7,14 @@ import java.util.Optional;
 /**
  * Everything the executor is configured with, fixed at start.
  *
- * @param defaultUser the account processes run as when a request names none; the server's own
- *     when empty
+ * @param defaultUser the account processes run as when a request names none; the server's own when
+ *     empty
  * @param defaultTimeout the timeout of a request that gives none (or 0)
  * @param maxTimeout the largest timeout a request may ask for
  * @param killGrace how long a process group has between SIGTERM and SIGKILL
  * @param outputCap bytes kept of each of a synchronous execution's stdout and stderr
- * @param drainWait how long a synchronous execution waits, after its process exited, for the
- *     output pipes to close when background processes still hold them
+ * @param drainWait how long a synchronous execution waits, after its process exited, for the output
+ *     pipes to close when background processes still hold them
  * @param path the PATH of every child, unless the request sets its own
  * @param lang the LANG of every child, unless the request sets its own
  * @param setpriv the {@code setpriv} binary used to switch user

@@ -9,8 +9,8 @@ import java.util.OptionalInt;
 /**
  * What a caller asks to run, as the caller received it: the executor validates every field.
  *
- * @param command an executable (a bare name is looked up in the child's PATH) or, when {@code
- *     args} is empty and it contains whitespace or shell syntax, a shell command
+ * @param command an executable (a bare name is looked up in the child's PATH) or, when {@code args}
+ *     is empty and it contains whitespace or shell syntax, a shell command
  * @param cwd the working directory asked for, if any
  * @param defaultCwd the owner's working directory, used when {@code cwd} is empty
  * @param ownerEnv the owner's variables, beneath {@code env}

@@ -3,8 +3,8 @@ package io.procgate.core;
 import java.util.Locale;
 
 /**
- * A request the executor refused or could not carry out. {@link Kind} is the closed set of
- * reasons; callers map it to their own protocol, the message is for people.
+ * A request the executor refused or could not carry out. {@link Kind} is the closed set of reasons;
+ * callers map it to their own protocol, the message is for people.
  */
 public final class ProcessException extends RuntimeException {
 

@@ -14,10 +14,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Runs processes: the entry point of the core.
  *
- * <p>Every process gets its own session and process group, a clean environment, and the account
- * the request resolves to. One event loop thread watches all of their descriptors and exits.
- * Thread-safe; calls that start a process block their caller for about a millisecond, for the
- * spawn itself, and never longer.
+ * <p>Every process gets its own session and process group, a clean environment, and the account the
+ * request resolves to. One event loop thread watches all of their descriptors and exits.
+ * Thread-safe; calls that start a process block their caller for about a millisecond, for the spawn
+ * itself, and never longer.
  */
 public final class ProcessExecutor implements AutoCloseable {
   private final ExecutorSettings settings;
@@ -54,14 +54,13 @@ public final class ProcessExecutor implements AutoCloseable {
    * Starts a synchronous execution: stdin is {@code /dev/null}, stdout and stderr are captured.
    *
    * @param owner the owner whose process groups the new one joins
-   * @throws ProcessException when the request is invalid or the process cannot start; nothing
-   *     runs then
+   * @throws ProcessException when the request is invalid or the process cannot start; nothing runs
+   *     then
    */
   public Execution exec(LaunchRequest request, ProcessGroups owner) {
     LaunchPlan plan = launcher.plan(request);
     SpawnedChild child = start(plan, false, owner);
-    Execution execution =
-        new Execution(loop, reaper, terminator, settings, plan, child, owner);
+    Execution execution = new Execution(loop, reaper, terminator, settings, plan, child, owner);
     loop.execute(execution::start);
     return execution;
   }
@@ -96,8 +95,7 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   private static ProcessException ownerClosed() {
-    return new ProcessException(
-        ProcessException.Kind.OWNER_CLOSED, "the session is being deleted");
+    return new ProcessException(ProcessException.Kind.OWNER_CLOSED, "the session is being deleted");
   }
 
   /** Stops the event loop. End the owners' process groups first, with {@link #terminateAll}. */

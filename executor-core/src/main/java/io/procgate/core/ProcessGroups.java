@@ -5,9 +5,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The process groups one owner, such as a session, started and may still have processes in:
- * running ones, and finished ones whose background processes live on. Once {@link #close()}d it
- * takes no more. Thread-safe.
+ * The process groups one owner, such as a session, started and may still have processes in: running
+ * ones, and finished ones whose background processes live on. Once {@link #close()}d it takes no
+ * more. Thread-safe.
  */
 public final class ProcessGroups {
   // Above this many, adding first forgets the groups that have no process left.
@@ -16,7 +16,9 @@ public final class ProcessGroups {
   private final Set<Integer> groups = new HashSet<>();
   private boolean closed;
 
-  /** @return false when closed; the caller must then end the group itself */
+  /**
+   * @return false when closed; the caller must then end the group itself
+   */
   synchronized boolean add(int pgid) {
     if (closed) {
       return false;

@@ -88,7 +88,8 @@ class ExecEnvironmentTest {
   @Test
   void invalidVariableNamesAndNulValuesAreRefused() {
     for (Map<String, String> env :
-        java.util.List.of(Map.of("", "x"), Map.of("A=B", "x"), Map.of("A\0", "x"), Map.of("A", "x\0y"))) {
+        java.util.List.of(
+            Map.of("", "x"), Map.of("A=B", "x"), Map.of("A\0", "x"), Map.of("A", "x\0y"))) {
       assertThatThrownBy(() -> fixture.run(fixture.command("true").env(env)))
           .isInstanceOfSatisfying(
               ProcessException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST));
@@ -104,13 +105,15 @@ class ExecEnvironmentTest {
   void anExplicitAbsoluteWorkingDirectoryIsUsed() throws Exception {
     Path sub = Files.createDirectory(dir.resolve("sub dir"));
 
-    assertThat(stdout(fixture.run(fixture.command("pwd").cwd(sub.toString())))).isEqualTo(sub + "\n");
+    assertThat(stdout(fixture.run(fixture.command("pwd").cwd(sub.toString()))))
+        .isEqualTo(sub + "\n");
   }
 
   @Test
   void relativeMissingAndNonDirectoryWorkingDirectoriesAreRefused() throws Exception {
     Path file = Files.writeString(dir.resolve("file"), "x");
-    for (String cwd : new String[] {"relative/path", dir + "/missing", file.toString(), "/tmp/a\0b"}) {
+    for (String cwd :
+        new String[] {"relative/path", dir + "/missing", file.toString(), "/tmp/a\0b"}) {
       assertThatThrownBy(() -> fixture.run(fixture.command("pwd").cwd(cwd)))
           .as(cwd)
           .isInstanceOfSatisfying(

@@ -22,7 +22,8 @@ final class ExecFixture implements AutoCloseable {
     return Requests.command(dir, command, args);
   }
 
-  ExecResult run(Requests request) throws InterruptedException, ExecutionException, TimeoutException {
+  ExecResult run(Requests request)
+      throws InterruptedException, ExecutionException, TimeoutException {
     return executor.exec(request.build(), owner).result().get(30, TimeUnit.SECONDS);
   }
 

@@ -98,7 +98,10 @@ class ExecOutputTest {
     List<CompletableFuture<ExecResult>> results = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
       results.add(
-          fixture.executor.exec(fixture.command("echo", "run-" + i).build(), fixture.owner).result());
+          fixture
+              .executor
+              .exec(fixture.command("echo", "run-" + i).build(), fixture.owner)
+              .result());
     }
     for (int i = 0; i < results.size(); i++) {
       assertThat(stdout(results.get(i).get(30, TimeUnit.SECONDS))).isEqualTo("run-" + i + "\n");

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The unprivileged account user-switching tests run as, created on first use when the tests run
- * as root: {@value #NAME}, with the extra group {@value #EXTRA_GROUP}.
+ * The unprivileged account user-switching tests run as, created on first use when the tests run as
+ * root: {@value #NAME}, with the extra group {@value #EXTRA_GROUP}.
  */
 final class TestUser {
   static final String NAME = "procgate-test";

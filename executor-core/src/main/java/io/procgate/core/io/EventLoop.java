@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * submitted tasks.
  *
  * <p>Threading contract: {@link #execute} and {@link #schedule} may be called from any thread.
- * {@link #register}, {@link #unregister} and {@link #readBuffer} only from the loop thread, that
- * is from a callback or a task. Every callback, task and timer runs on the loop thread, one at a
- * time, in submission order for tasks and deadline order for timers; none may block. A callback
- * that throws is logged and the loop goes on.
+ * {@link #register}, {@link #unregister} and {@link #readBuffer} only from the loop thread, that is
+ * from a callback or a task. Every callback, task and timer runs on the loop thread, one at a time,
+ * in submission order for tasks and deadline order for timers; none may block. A callback that
+ * throws is logged and the loop goes on.
  */
 public final class EventLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());

@@ -21,8 +21,7 @@ public final class OutputPump {
    */
   public interface Sink {
     /**
-     * Bytes just read. The buffer is the loop's and only valid during the call: copy what you
-     * keep.
+     * Bytes just read. The buffer is the loop's and only valid during the call: copy what you keep.
      */
     void onData(ByteBuffer chunk);
 

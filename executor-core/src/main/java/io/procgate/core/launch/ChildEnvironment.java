@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a child's environment from nothing: a fixed base for its user, the owner's variables,
- * then the request's. Nothing of the server's own environment is ever copied.
+ * Builds a child's environment from nothing: a fixed base for its user, the owner's variables, then
+ * the request's. Nothing of the server's own environment is ever copied.
  */
 final class ChildEnvironment {
   private ChildEnvironment() {}

@@ -8,8 +8,8 @@ import io.procgate.core.os.OsException;
 import java.nio.file.Path;
 
 /**
- * Finds the file a command names, as {@code execvp} would but in the child's PATH rather than
- * the server's, and checks that the child's user may execute it.
+ * Finds the file a command names, as {@code execvp} would but in the child's PATH rather than the
+ * server's, and checks that the child's user may execute it.
  */
 final class CommandResolver {
   private CommandResolver() {}
@@ -61,7 +61,11 @@ final class CommandResolver {
     if (!attributes.regularFile() || !FileAccess.mayExecute(attributes, user)) {
       throw new ProcessException(
           Kind.NOT_EXECUTABLE,
-          "cannot execute '" + command + "': " + OsException.describe(Errno.EACCES) + forUser(user));
+          "cannot execute '"
+              + command
+              + "': "
+              + OsException.describe(Errno.EACCES)
+              + forUser(user));
     }
     return file.normalize();
   }

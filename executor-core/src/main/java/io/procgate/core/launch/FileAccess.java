@@ -23,7 +23,8 @@ final class FileAccess {
 
   static Attributes read(Path path) {
     try {
-      Map<String, Object> unix = Files.readAttributes(path, "unix:mode,uid,gid,isRegularFile,isDirectory");
+      Map<String, Object> unix =
+          Files.readAttributes(path, "unix:mode,uid,gid,isRegularFile,isDirectory");
       return new Attributes(
           (Boolean) unix.get("isRegularFile"),
           (Boolean) unix.get("isDirectory"),

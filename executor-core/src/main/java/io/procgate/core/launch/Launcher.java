@@ -167,7 +167,8 @@ public final class Launcher {
   private PosixSpawn.Spec spec(LaunchPlan plan, PosixSpawn.Stdio stdio) {
     String cwd = plan.cwd().toString();
     if (!plan.switchUser()) {
-      return new PosixSpawn.Spec(plan.executable().toString(), plan.argv(), plan.envp(), cwd, stdio);
+      return new PosixSpawn.Spec(
+          plan.executable().toString(), plan.argv(), plan.envp(), cwd, stdio);
     }
     Account user = plan.user();
     String setpriv = settings.setpriv().toString();
@@ -254,7 +255,8 @@ public final class Launcher {
   }
 
   private static ProcessException translate(OsException e, LaunchPlan plan) {
-    String what = "cannot execute '" + shorten(plan.argv().get(0)) + "': " + OsException.describe(e.errno());
+    String what =
+        "cannot execute '" + shorten(plan.argv().get(0)) + "': " + OsException.describe(e.errno());
     Kind kind =
         switch (e.errno()) {
           case Errno.ENOENT -> Kind.COMMAND_NOT_FOUND;

@@ -10,16 +10,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Decides which account a child runs as, and whether getting there needs a user switch the
- * server is allowed to make.
+ * Decides which account a child runs as, and whether getting there needs a user switch the server
+ * is allowed to make.
  */
 final class UserResolver {
   private final Account server;
   private final Account defaultUser;
 
   /**
-   * @throws IllegalStateException when the configured default user does not exist or the server
-   *     may not switch to it
+   * @throws IllegalStateException when the configured default user does not exist or the server may
+   *     not switch to it
    */
   UserResolver(Optional<String> defaultUserSpec) {
     this(currentAccount(), defaultUserSpec);
@@ -39,7 +39,8 @@ final class UserResolver {
     int uid = ProcessControl.uid();
     int gid = ProcessControl.gid();
     return Accounts.byUid(uid)
-        .orElseGet(() -> new Account(Integer.toString(uid), uid, gid, List.of(gid), "/", "/bin/sh"));
+        .orElseGet(
+            () -> new Account(Integer.toString(uid), uid, gid, List.of(gid), "/", "/bin/sh"));
   }
 
   Account server() {
@@ -54,7 +55,9 @@ final class UserResolver {
     }
     Account target;
     if (asRoot) {
-      target = Accounts.byUid(0).orElseThrow(() -> new ProcessException(Kind.UNKNOWN_USER, "no root account"));
+      target =
+          Accounts.byUid(0)
+              .orElseThrow(() -> new ProcessException(Kind.UNKNOWN_USER, "no root account"));
     } else if (asUser.isPresent()) {
       target = parse(asUser.get());
     } else {
@@ -114,7 +117,10 @@ final class UserResolver {
   private static Account byUid(long uid, String spec) {
     return Accounts.byUid((int) uid)
         .orElseThrow(
-            () -> new ProcessException(Kind.UNKNOWN_USER, "no account has uid " + uid + " (as_user " + quoted(spec) + ")"));
+            () ->
+                new ProcessException(
+                    Kind.UNKNOWN_USER,
+                    "no account has uid " + uid + " (as_user " + quoted(spec) + ")"));
   }
 
   private static long parseId(String digits, String spec) {

@@ -16,9 +16,8 @@ import java.util.function.Consumer;
  * Reaps every child of this JVM and hands each watched child's exit status to its watcher.
  *
  * <p>A watched child's pidfd wakes the loop the moment it exits; a sweep every second reaps the
- * rest: orphans this JVM adopted as a child subreaper. Because {@code waitpid(-1)} takes any
- * child, nothing else in this JVM may start processes ({@code ProcessBuilder} would lose its exit
- * codes).
+ * rest: orphans this JVM adopted as a child subreaper. Because {@code waitpid(-1)} takes any child,
+ * nothing else in this JVM may start processes ({@code ProcessBuilder} would lose its exit codes).
  *
  * <p>Threading: loop thread only. A child may exit and be reaped between its spawn and its {@link
  * #watch}; its status then waits, among the statuses nobody claimed, for the watch to come.

@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Ends whole process groups by a {@link TerminationPolicy}, on the event loop, without blocking
- * it: a group is polled every few milliseconds until it is gone.
+ * Ends whole process groups by a {@link TerminationPolicy}, on the event loop, without blocking it:
+ * a group is polled every few milliseconds until it is gone.
  */
 public final class GroupTerminator {
   private static final System.Logger LOG = System.getLogger(GroupTerminator.class.getName());

@@ -74,7 +74,9 @@ public final class Accounts {
     return p == null ? "" : p.getString(0);
   }
 
-  /** The groups {@code user} belongs to when {@code gid} is its primary group, {@code gid} included. */
+  /**
+   * The groups {@code user} belongs to when {@code gid} is its primary group, {@code gid} included.
+   */
   public static List<Integer> groupsOf(String user, int gid) {
     // On failure getgrouplist stores the count it needs in count[0].
     int[] count = {32};

@@ -32,8 +32,8 @@ public final class FileDescriptors {
   }
 
   /**
-   * Makes {@code fd} non-blocking. Only for descriptors the server alone uses: the flag belongs
-   * to the open file description, so setting it on a child's end would change the child's too.
+   * Makes {@code fd} non-blocking. Only for descriptors the server alone uses: the flag belongs to
+   * the open file description, so setting it on a child's end would change the child's too.
    */
   public static void setNonBlocking(int fd) {
     int flags = LibC.VARIADIC.fcntl(fd, F_GETFL);

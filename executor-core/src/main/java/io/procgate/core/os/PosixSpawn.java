@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Starts a process with glibc's {@code posix_spawn}: one {@code clone(CLONE_VM|CLONE_VFORK)} and
  * one {@code execve}, no helper binary in between. The child becomes the leader of a new session
- * (and so of a new process group), starts with every signal at its default disposition and an
- * empty mask, and inherits no descriptor but 0, 1 and 2.
+ * (and so of a new process group), starts with every signal at its default disposition and an empty
+ * mask, and inherits no descriptor but 0, 1 and 2.
  */
 public final class PosixSpawn {
   private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -35,9 +35,7 @@ public final class PosixSpawn {
    */
   public record Pipes(int stdin, int stdout, int stderr) implements Stdio {}
 
-  /**
-   * A terminal for all three; opening it in the new session makes it the controlling terminal.
-   */
+  /** A terminal for all three; opening it in the new session makes it the controlling terminal. */
   public record Terminal(String path) implements Stdio {}
 
   /**
@@ -116,7 +114,8 @@ public final class PosixSpawn {
     LibC.sigfillset(allSignals);
     check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attributes, emptySet));
     check(
-        "posix_spawnattr_setsigdefault", LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
+        "posix_spawnattr_setsigdefault",
+        LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
     check(
         "posix_spawnattr_setflags",
         LibC.posix_spawnattr_setflags(

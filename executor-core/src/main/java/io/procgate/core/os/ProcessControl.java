@@ -41,8 +41,8 @@ public final class ProcessControl {
   }
 
   /**
-   * Opens a pidfd: a descriptor that polls readable once process {@code pid} has exited. Unlike
-   * the pid, it can never come to name another process.
+   * Opens a pidfd: a descriptor that polls readable once process {@code pid} has exited. Unlike the
+   * pid, it can never come to name another process.
    */
   public static int openPidfd(int pid) {
     long fd = LibC.VARIADIC.syscall(SYS_PIDFD_OPEN, pid, 0);

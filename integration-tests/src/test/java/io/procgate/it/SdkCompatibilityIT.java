@@ -1,0 +1,85 @@
+package io.procgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Kernel's official TypeScript SDK, pointed at the server with {@code KERNEL_BASE_URL} and {@code
+ * KERNEL_API_KEY}, works as it does against Kernel. Needs Node.js and npm; the SDK version pinned
+ * in {@code src/test/sdk} is installed there on first run.
+ */
+@ExtendWith(SharedServer.class)
+@Timeout(120)
+class SdkCompatibilityIT {
+  private final ServerProcess server;
+
+  SdkCompatibilityIT(ServerProcess server) {
+    this.server = server;
+  }
+
+  private static void installSdk(Path sdk) throws Exception {
+    if (Files.isDirectory(sdk.resolve("node_modules/@onkernel/sdk"))) {
+      return;
+    }
+    Process npm;
+    try {
+      npm =
+          new ProcessBuilder(List.of("npm", "ci", "--no-audit", "--no-fund"))
+              .directory(sdk.toFile())
+              .redirectErrorStream(true)
+              .start();
+    } catch (java.io.IOException noNpm) {
+      assumeTrue(false, "Node.js and npm are needed to test against Kernel's official SDK");
+      return;
+    }
+    String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(npm.waitFor(300, TimeUnit.SECONDS)).as("npm ci finished").isTrue();
+    assertThat(npm.exitValue()).as(output).isZero();
+  }
+
+  @Test
+  @Timeout(420)
+  void theOfficialSdkCreatesListsExecutesAndDeletes() throws Exception {
+    Path sdk = Path.of(System.getProperty("procgate.sdk.dir"));
+    installSdk(sdk);
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of("node", "sdk-check.mjs")).directory(sdk.toFile());
+    builder.environment().put("KERNEL_BASE_URL", server.baseUri().toString());
+    builder.environment().put("KERNEL_API_KEY", server.token());
+    builder.redirectErrorStream(true);
+    Process node = builder.start();
+    String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.exitValue()).as(output).isZero();
+
+    JsonNode seen = new ObjectMapper().readTree(output.lines().reduce((a, b) -> b).orElseThrow());
+    assertThat(seen.at("/created/id").asText()).matches("[a-z0-9]{24}");
+    assertThat(seen.at("/created/name").asText()).isEqualTo("sdk-check");
+    assertThat(seen.at("/created/headless").asBoolean()).isTrue();
+    assertThat(seen.at("/created/cdp").asText()).isEmpty();
+    assertThat(seen.at("/retrievedByName").asBoolean()).isTrue();
+    assertThat(seen.at("/listedBoth").asBoolean()).isTrue();
+    assertThat(seen.at("/exec/exit").asInt()).isZero();
+    assertThat(seen.at("/exec/stdout").asText()).isEqualTo("Linux\n");
+    assertThat(seen.at("/shell/exit").asInt()).isEqualTo(7);
+    assertThat(seen.at("/shell/stdout").asText()).isEqualTo("from the sdk\n");
+    assertThat(seen.at("/badCommand/status").asInt()).isEqualTo(400);
+    assertThat(seen.at("/badCommand/code").asText()).isEqualTo("command_not_found");
+    assertThat(seen.at("/badCommand/retry").asText()).isEqualTo("false");
+    assertThat(seen.at("/afterDelete/status").asInt()).isEqualTo(404);
+    assertThat(seen.at("/afterDelete/name").asText()).isEqualTo("NotFoundError");
+    assertThat(seen.at("/wrongKey/status").asInt()).isEqualTo(401);
+    assertThat(seen.at("/wrongKey/name").asText()).isEqualTo("AuthenticationError");
+  }
+}

@@ -1,0 +1,50 @@
+// Runs the official SDK against the server at KERNEL_BASE_URL with KERNEL_API_KEY and prints
+// one JSON line of what it saw; the integration test asserts on it.
+import Kernel from '@onkernel/sdk';
+
+const client = new Kernel({ maxRetries: 0 });
+const seen = {};
+
+const created = await client.browsers.create({ name: 'sdk-check', headless: true, timeout_seconds: 120 });
+const second = await client.browsers.create({});
+seen.created = { id: created.session_id, name: created.name, headless: created.headless, cdp: created.cdp_ws_url };
+seen.retrievedByName = (await client.browsers.retrieve('sdk-check')).session_id === created.session_id;
+
+const listed = [];
+for await (const browser of client.browsers.list({ limit: 1 })) {
+  listed.push(browser.session_id);
+}
+seen.listedBoth = listed.includes(created.session_id) && listed.includes(second.session_id);
+
+const exec = await client.browsers.process.exec(created.session_id, { command: 'uname', args: ['-s'] });
+seen.exec = { exit: exec.exit_code, stdout: Buffer.from(exec.stdout_b64, 'base64').toString() };
+
+const shell = await client.browsers.process.exec(created.session_id, {
+  command: 'echo "$GREETING" && exit 7',
+  env: { GREETING: 'from the sdk' },
+  timeout_sec: 10,
+});
+seen.shell = { exit: shell.exit_code, stdout: Buffer.from(shell.stdout_b64, 'base64').toString() };
+
+try {
+  await client.browsers.process.exec(created.session_id, { command: 'no-such-command-zz' });
+} catch (e) {
+  seen.badCommand = { status: e.status, code: e.error?.code, retry: e.headers?.get?.('x-should-retry') ?? e.headers?.['x-should-retry'] };
+}
+
+await client.browsers.deleteByID(created.session_id);
+await client.browsers.deleteByID(second.session_id);
+try {
+  await client.browsers.retrieve(created.session_id);
+} catch (e) {
+  seen.afterDelete = { status: e.status, name: e.constructor.name };
+}
+
+const unauthenticated = new Kernel({ apiKey: 'wrong', maxRetries: 0 });
+try {
+  await unauthenticated.browsers.list();
+} catch (e) {
+  seen.wrongKey = { status: e.status, name: e.constructor.name };
+}
+
+console.log(JSON.stringify(seen));

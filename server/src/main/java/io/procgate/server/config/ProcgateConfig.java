@@ -1,0 +1,88 @@
+package io.procgate.server.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of procgate, under the prefix {@code procgate}. The port is Quarkus's own {@code
+ * quarkus.http.port}.
+ */
+@ConfigMapping(prefix = "procgate")
+public interface ProcgateConfig {
+
+  /**
+   * The bearer token every API call must carry. Defaults to the {@code KERNEL_API_KEY} environment
+   * variable, the one Kernel's SDKs read; when neither is set the server generates a token at start
+   * and logs it once.
+   */
+  Optional<String> apiKey();
+
+  Sessions sessions();
+
+  Exec exec();
+
+  Http http();
+
+  /** Browser sessions. */
+  interface Sessions {
+    /** The directory under which each session gets its private working directory. */
+    @WithDefault("/tmp/procgate-sessions")
+    Path root();
+
+    /** Seconds of inactivity before a session that asked for no timeout is deleted. */
+    @WithDefault("60")
+    int defaultTimeoutSeconds();
+  }
+
+  /** Processes. */
+  interface Exec {
+    /** The account processes run as when a request names none; the server's own when unset. */
+    Optional<String> defaultUser();
+
+    /** The timeout of a request whose {@code timeout_sec} is missing, null or 0. */
+    @WithDefault("30s")
+    Duration defaultTimeout();
+
+    /** The largest {@code timeout_sec} a request may ask for. */
+    @WithDefault("1h")
+    Duration maxTimeout();
+
+    /** The time a process group has between SIGTERM and SIGKILL when it is ended. */
+    @WithDefault("2s")
+    Duration killGrace();
+
+    /** Bytes kept of each of stdout and stderr of a synchronous execution; the rest is counted. */
+    @WithDefault("16M")
+    MemorySize outputCap();
+
+    /**
+     * How long a synchronous execution waits, once its process has exited, for background processes
+     * to release its output pipes before it answers.
+     */
+    @WithDefault("100ms")
+    Duration drainWait();
+
+    /** The PATH of every process, unless a request sets its own. */
+    @WithDefault("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+    String path();
+
+    /** The LANG of every process, unless a request sets its own. */
+    @WithDefault("C.UTF-8")
+    String lang();
+
+    /** The {@code setpriv} binary (util-linux) used to switch users. */
+    @WithDefault("/usr/bin/setpriv")
+    Path setpriv();
+  }
+
+  /** The HTTP front. */
+  interface Http {
+    /** The largest request body accepted; larger ones get 413. */
+    @WithDefault("1M")
+    MemorySize maxBodySize();
+  }
+}

@@ -1,0 +1,244 @@
+package io.procgate.server.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.procgate.core.ProcessException;
+import io.procgate.server.api.model.Error;
+import io.procgate.server.api.model.ErrorDetail;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every exception a request can raise into the {@code Error} JSON answer. Messages name the
+ * offending field and never carry stack traces or class names; 500s carry only a reference that is
+ * also in the log.
+ */
+public class ExceptionMappers {
+  private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
+
+  private static final Map<Integer, String> CODES_BY_STATUS =
+      Map.of(
+          400, "invalid_request",
+          401, "unauthorized",
+          404, "not_found",
+          405, "method_not_allowed",
+          406, "not_acceptable",
+          409, "conflict",
+          413, "payload_too_large",
+          415, "unsupported_media_type",
+          429, "too_many_requests");
+
+  @ServerExceptionMapper
+  public RestResponse<Error> api(ApiException e) {
+    return ApiErrors.response(e.status(), e.code(), e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> process(ProcessException e) {
+    ProcessException.Kind kind = e.kind();
+    return switch (kind) {
+      case INVALID_REQUEST,
+          INVALID_TIMEOUT,
+          INVALID_CWD,
+          COMMAND_NOT_FOUND,
+          NOT_EXECUTABLE,
+          UNKNOWN_USER,
+          CONFLICTING_USER_OPTIONS,
+          PRIVILEGE_REQUIRED,
+          NOT_A_TERMINAL ->
+          ApiErrors.response(400, kind.code(), e.getMessage());
+      case TOO_MANY_PROCESSES -> ApiErrors.response(429, kind.code(), e.getMessage());
+      case PROCESS_EXITED -> ApiErrors.response(409, kind.code(), e.getMessage());
+      case OWNER_CLOSED -> ApiErrors.response(404, "session_not_found", e.getMessage());
+      case RESOURCE_EXHAUSTED -> ApiErrors.response(503, kind.code(), e.getMessage());
+      case SYSTEM_FAILURE -> internal(e);
+    };
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> unknownField(UnrecognizedPropertyException e) {
+    return ApiErrors.response(
+        400,
+        "unknown_field",
+        "unknown field " + ApiException.quoted(pathOf(e)) + knownFields(e.getKnownPropertyIds()));
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> mismatchedInput(MismatchedInputException e) {
+    String field = pathOf(e);
+    if (e.getTargetType() == null || field.isEmpty()) {
+      return ApiErrors.response(
+          400, "invalid_json", "the request body is not the expected JSON object");
+    }
+    return ApiErrors.response(
+        400,
+        "invalid_type",
+        "field " + ApiException.quoted(field) + " must be " + describe(e.getTargetType()));
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> numberOutOfRange(InputCoercionException e) {
+    return ApiErrors.response(
+        400, "invalid_type", "a number is out of range: " + firstLine(e.getOriginalMessage()));
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> malformedJson(JsonProcessingException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InputCoercionException coercion) {
+        return numberOutOfRange(coercion);
+      }
+    }
+    return ApiErrors.response(
+        400,
+        "invalid_json",
+        "malformed JSON"
+            + (e.getLocation() == null
+                ? ""
+                : " at line "
+                    + e.getLocation().getLineNr()
+                    + ", column "
+                    + e.getLocation().getColumnNr())
+            + ": "
+            + firstLine(e.getOriginalMessage()));
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> invalidValues(ConstraintViolationException e) {
+    List<ErrorDetail> details =
+        e.getConstraintViolations().stream()
+            .map(violation -> new ErrorDetail().code("invalid_value").message(describe(violation)))
+            .sorted((a, b) -> a.getMessage().compareTo(b.getMessage()))
+            .collect(Collectors.toList());
+    String message = details.isEmpty() ? "invalid request" : details.get(0).getMessage();
+    return ApiErrors.response(400, "validation_failed", message, details);
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> web(WebApplicationException e) {
+    if (e.getCause() instanceof UnrecognizedPropertyException unknown) {
+      return unknownField(unknown);
+    }
+    if (e.getCause() instanceof MismatchedInputException mismatched) {
+      return mismatchedInput(mismatched);
+    }
+    if (e.getCause() instanceof JsonProcessingException json) {
+      return malformedJson(json);
+    }
+    int status = e.getResponse().getStatus();
+    if (status >= 500) {
+      return internal(e);
+    }
+    if (status == 404 && e.getCause() != null) {
+      // JAX-RS answers 404 when a query or path parameter does not convert; it is bad input.
+      return ApiErrors.response(400, "invalid_request", "a query parameter has an invalid value");
+    }
+    RestResponse<Error> response =
+        ApiErrors.response(
+            status, CODES_BY_STATUS.getOrDefault(status, "invalid_request"), messageFor(status));
+    Object allow = e.getResponse().getHeaders().getFirst("Allow");
+    if (allow != null) {
+      response.getHeaders().putSingle("Allow", allow);
+    }
+    return response;
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> unexpected(Throwable e) {
+    return internal(e);
+  }
+
+  private static RestResponse<Error> internal(Throwable e) {
+    String reference = UUID.randomUUID().toString();
+    LOG.errorf(e, "internal error %s", reference);
+    return ApiErrors.response(
+        500, "internal_error", "internal error; the server log has details under " + reference);
+  }
+
+  private static String messageFor(int status) {
+    return switch (status) {
+      case 404 -> "no such route";
+      case 405 -> "this route does not take that method";
+      case 406 -> "this route cannot produce what the Accept header asks for";
+      case 413 -> "the request body is too large";
+      case 415 -> "this route takes application/json";
+      default -> "invalid request";
+    };
+  }
+
+  private static String describe(ConstraintViolation<?> violation) {
+    String field = null;
+    for (Path.Node node : violation.getPropertyPath()) {
+      field = node.getName();
+    }
+    if (field == null || field.endsWith("Request")) {
+      return "the request body is required";
+    }
+    return "field " + ApiException.quoted(snakeCase(field)) + " " + violation.getMessage();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "an integer";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    return "an object";
+  }
+
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      if (reference.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static String knownFields(Collection<Object> known) {
+    if (known == null || known.isEmpty()) {
+      return "";
+    }
+    return "; known fields: "
+        + known.stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+  }
+
+  private static String snakeCase(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+  }
+}

@@ -1,0 +1,103 @@
+package io.procgate.server.http;
+
+import io.procgate.server.config.ProcgateConfig;
+import io.procgate.server.error.ApiErrors;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * The Vert.x routes in front of the API, so that even requests JAX-RS never sees are answered with
+ * the {@code Error} JSON: authentication first, then the body size limit, and a failure handler for
+ * anything that goes wrong on the way. Quarkus's own limit ({@code
+ * quarkus.http.limits.max-body-size}, set to the same value) stays as a backstop.
+ */
+@ApplicationScoped
+public class HttpFront {
+  private static final Logger LOG = Logger.getLogger(HttpFront.class);
+  // Before Quarkus's own upload limit (-2), after its access log and headers (MIN_VALUE).
+  private static final int ORDER_AUTHENTICATE = -10;
+  private static final int ORDER_BODY = -9;
+  private static final String HEALTH = "/q/health";
+
+  private final ApiToken token;
+  private final ApiErrors errors;
+  private final long maxBodySize;
+
+  HttpFront(ApiToken token, ApiErrors errors, ProcgateConfig config) {
+    this.token = token;
+    this.errors = errors;
+    this.maxBodySize = config.http().maxBodySize().asLongValue();
+  }
+
+  void install(@Observes Router router) {
+    router.route().order(ORDER_AUTHENTICATE).handler(this::authenticate).failureHandler(this::fail);
+    router.route().order(ORDER_BODY).handler(this::limitBody);
+  }
+
+  private void authenticate(RoutingContext context) {
+    String path = context.normalizedPath();
+    if (path.equals(HEALTH) || path.startsWith(HEALTH + "/")) {
+      context.next();
+      return;
+    }
+    if (token.accepts(context.request().getHeader("Authorization"))) {
+      context.next();
+      return;
+    }
+    context.response().putHeader("WWW-Authenticate", "Bearer");
+    errors.write(context.response(), 401, "unauthorized", "a valid bearer token is required");
+  }
+
+  /**
+   * Refuses a body larger than the limit before reading any of it, and a body of unknown length,
+   * whose size could only be learnt by reading it.
+   */
+  private void limitBody(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null) {
+      if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        errors.write(
+            context.response(),
+            411,
+            "length_required",
+            "request bodies need a Content-Length header");
+        return;
+      }
+      context.next();
+      return;
+    }
+    long bytes;
+    try {
+      bytes = Long.parseLong(length.strip());
+    } catch (NumberFormatException e) {
+      errors.write(context.response(), 400, "invalid_request", "Content-Length is not a number");
+      return;
+    }
+    if (bytes > maxBodySize) {
+      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+      errors.write(
+          context.response(),
+          413,
+          "payload_too_large",
+          "the request body is larger than this server's limit of " + maxBodySize + " bytes");
+      return;
+    }
+    context.next();
+  }
+
+  private void fail(RoutingContext context) {
+    int status = context.statusCode();
+    if (status >= 400 && status < 500) {
+      errors.write(context.response(), status, "invalid_request", "the request could not be read");
+      return;
+    }
+    LOG.error("request failed before reaching the API", context.failure());
+    errors.write(context.response(), 500, "internal_error", "internal error");
+  }
+}

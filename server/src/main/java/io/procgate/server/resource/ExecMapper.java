@@ -1,0 +1,48 @@
+package io.procgate.server.resource;
+
+import io.procgate.core.CapturedOutput;
+import io.procgate.core.ExecResult;
+import io.procgate.core.LaunchRequest;
+import io.procgate.server.api.model.ProcessExecRequest;
+import io.procgate.server.api.model.ProcessExecResult;
+import io.procgate.server.session.Session;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Translates {@code processExec} DTOs to and from the executor's values. */
+final class ExecMapper {
+  private ExecMapper() {}
+
+  static LaunchRequest toLaunchRequest(ProcessExecRequest body, Session session) {
+    return new LaunchRequest(
+        body.getCommand(),
+        Required.list("args", body.getArgs()),
+        Optional.ofNullable(body.getCwd()),
+        session.workDir(),
+        session.processEnv(),
+        Required.map("env", body.getEnv()),
+        Optional.ofNullable(body.getAsUser()),
+        Required.value("as_root", body.getAsRoot()),
+        body.getTimeoutSec() == null ? OptionalInt.empty() : OptionalInt.of(body.getTimeoutSec()),
+        Optional.empty());
+  }
+
+  static ProcessExecResult toDto(ExecResult result) {
+    return new ProcessExecResult()
+        .exitCode(result.status().exitCode())
+        .signal(result.status().signalName().orElse(null))
+        .timedOut(result.timedOut())
+        .durationMs((int) Math.min(Integer.MAX_VALUE, result.duration().toMillis()))
+        .stdoutB64(base64(result.stdout()))
+        .stderrB64(base64(result.stderr()))
+        .stdoutTruncated(result.stdout().truncated())
+        .stderrTruncated(result.stderr().truncated())
+        .stdoutTotalBytes(result.stdout().totalBytes())
+        .stderrTotalBytes(result.stderr().totalBytes());
+  }
+
+  private static String base64(CapturedOutput output) {
+    return Base64.getEncoder().encodeToString(output.bytes());
+  }
+}
