@@ -11,6 +11,7 @@ import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -58,13 +59,19 @@ class ErrorsIT {
   }
 
   private static void assertError(ApiException e, int status, String code) {
-    assertThat(e.getCode()).as(e.getResponseBody()).isEqualTo(status);
-    assertThat(e.getResponseHeaders().firstValue("content-type"))
+    assertErrorResponse(e.getCode(), e.getResponseHeaders(), e.getResponseBody(), status, code);
+  }
+
+  /** The answer is the {@code Error} JSON with {@code code}, and tells clients not to retry. */
+  private static void assertErrorResponse(
+      int actualStatus, HttpHeaders headers, String body, int status, String code) {
+    assertThat(actualStatus).as(body).isEqualTo(status);
+    assertThat(headers.firstValue("content-type"))
         .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    assertThat(e.getResponseHeaders().firstValue("x-should-retry")).contains("false");
-    JsonNode body = parse(e.getResponseBody());
-    assertThat(body.path("code").asText()).isEqualTo(code);
-    assertThat(body.path("message").asText()).isNotBlank();
+    assertThat(headers.firstValue("x-should-retry")).contains("false");
+    JsonNode error = parse(body);
+    assertThat(error.path("code").asText()).isEqualTo(code);
+    assertThat(error.path("message").asText()).isNotBlank();
   }
 
   private static JsonNode parse(String body) {
@@ -332,12 +339,7 @@ class ErrorsIT {
     HttpResponse<String> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("content-type"))
-        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-    assertThat(response.headers().firstValue("x-should-retry")).contains("false");
-    JsonNode error = parse(response.body());
-    assertThat(error.path("code").asText()).isEqualTo(code);
+    assertErrorResponse(response.statusCode(), response.headers(), response.body(), status, code);
     assertThat(response.body()).doesNotContain(server.token()).doesNotContain("Exception");
   }
 }

@@ -31,7 +31,7 @@ final class FileAccess {
           (Integer) unix.get("mode"),
           (Integer) unix.get("uid"),
           (Integer) unix.get("gid"));
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       return null;
     }
   }
