@@ -30,6 +30,8 @@ public final class ProcessException extends RuntimeException {
     TOO_MANY_PROCESSES(true),
     /** The process has exited; it cannot take input or signals any more. */
     PROCESS_EXITED(true),
+    /** The process's stdin is closed, by a request or by the process itself. */
+    STDIN_CLOSED(true),
     /** A terminal operation on a process that has no terminal. */
     NOT_A_TERMINAL(true),
     /** The owner is being torn down and takes no new processes. */

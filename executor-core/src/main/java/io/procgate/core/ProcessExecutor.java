@@ -8,8 +8,13 @@ import io.procgate.core.lifecycle.ChildReaper;
 import io.procgate.core.lifecycle.GroupTerminator;
 import io.procgate.core.os.FileDescriptors;
 import io.procgate.core.os.ProcessControl;
+import io.procgate.core.os.ProcessTree;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs processes: the entry point of the core.
@@ -50,19 +55,44 @@ public final class ProcessExecutor implements AutoCloseable {
     return launcher.serverAccount();
   }
 
+  /** A new, empty table for one owner's processes, with this executor's limits. */
+  public ProcessTable newTable() {
+    return new ProcessTable(settings);
+  }
+
   /**
    * Starts a synchronous execution: stdin is {@code /dev/null}, stdout and stderr are captured.
    *
-   * @param owner the owner whose process groups the new one joins
-   * @throws ProcessException when the request is invalid or the process cannot start; nothing runs
-   *     then
+   * @param owner the owner the process counts against and whose groups the new one joins
+   * @throws ProcessException when the request is invalid, the owner runs its maximum of processes,
+   *     or the process cannot start; nothing runs then
    */
-  public Execution exec(LaunchRequest request, ProcessGroups owner) {
+  public Execution exec(LaunchRequest request, ProcessTable owner) {
     LaunchPlan plan = launcher.plan(request);
     SpawnedChild child = start(plan, false, owner);
-    Execution execution = new Execution(loop, reaper, terminator, settings, plan, child, owner);
-    loop.execute(execution::start);
+    Execution execution = new Execution(loop, settings, child, owner);
+    ChildSupervisor supervisor =
+        new ChildSupervisor(loop, reaper, terminator, settings, child.pid(), execution);
+    loop.execute(() -> execution.start(supervisor, plan.timeout()));
     return execution;
+  }
+
+  /**
+   * Starts a process that runs on its own: stdin is a pipe (or a terminal, if the request asks for
+   * one) and its output is drained into a bounded buffer.
+   *
+   * @throws ProcessException as {@link #exec} does
+   */
+  public SpawnedProcess spawn(LaunchRequest request, ProcessTable owner) {
+    LaunchPlan plan = launcher.plan(request);
+    SpawnedChild child = start(plan, true, owner);
+    SpawnedProcess process =
+        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner);
+    owner.add(process);
+    ChildSupervisor supervisor =
+        new ChildSupervisor(loop, reaper, terminator, settings, child.pid(), process);
+    loop.execute(() -> process.start(supervisor, plan.timeout()));
+    return process;
   }
 
   /**
@@ -71,36 +101,58 @@ public final class ProcessExecutor implements AutoCloseable {
    *
    * @return completes once every group is gone
    */
-  public CompletableFuture<Void> terminateAll(ProcessGroups owner) {
+  public CompletableFuture<Void> terminateAll(ProcessTable owner) {
     return CompletableFuture.allOf(
         owner.close().stream()
             .map(pgid -> terminator.terminate(pgid, settings.terminationPolicy()))
             .toArray(CompletableFuture[]::new));
   }
 
-  private SpawnedChild start(LaunchPlan plan, boolean stdinPipe, ProcessGroups owner) {
-    if (owner.isClosed()) {
-      throw ownerClosed();
+  private SpawnedChild start(LaunchPlan plan, boolean stdinPipe, ProcessTable owner) {
+    owner.reserve();
+    SpawnedChild child;
+    try {
+      child = launcher.spawn(plan, stdinPipe);
+    } catch (RuntimeException e) {
+      owner.release();
+      throw e;
     }
-    SpawnedChild child = launcher.spawn(plan, stdinPipe);
-    if (!owner.add(child.pid())) {
+    if (!owner.track(child.pid())) {
+      // The owner closed while the child started: end it at once; the reaper takes its exit.
       terminator.terminate(child.pid(), new TerminationPolicy(Signal.KILL, Duration.ZERO));
       FileDescriptors.close(child.stdin());
       FileDescriptors.close(child.stdout());
       FileDescriptors.close(child.stderr());
       FileDescriptors.close(child.terminal());
-      throw ownerClosed();
+      owner.release();
+      throw new ProcessException(
+          ProcessException.Kind.OWNER_CLOSED, "the session is being deleted");
     }
     return child;
   }
 
-  private static ProcessException ownerClosed() {
-    return new ProcessException(ProcessException.Kind.OWNER_CLOSED, "the session is being deleted");
-  }
-
-  /** Stops the event loop. End the owners' process groups first, with {@link #terminateAll}. */
+  /**
+   * Ends, by the termination policy, every process group this JVM's children are in (which takes
+   * care of orphans it adopted), then stops the event loop. End the owners' groups first, with
+   * {@link #terminateAll}.
+   */
   @Override
   public void close() {
+    int self = (int) ProcessHandle.current().pid();
+    int ownGroup = ProcessControl.groupOf(self);
+    CompletableFuture<?>[] ending =
+        ProcessTree.childGroups(self).stream()
+            .filter(group -> group != ownGroup)
+            .map(group -> terminator.terminate(group, settings.terminationPolicy()))
+            .toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(ending)
+          .get(settings.killGrace().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Ending is best effort at this point; what is left gets SIGKILL from the terminator anyway.
+    }
     loop.close();
   }
 }

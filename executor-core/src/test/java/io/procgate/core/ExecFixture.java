@@ -10,11 +10,12 @@ import java.util.concurrent.TimeoutException;
 /** Runs synchronous executions for tests and reads their results. */
 final class ExecFixture implements AutoCloseable {
   final ProcessExecutor executor;
-  final ProcessGroups owner = new ProcessGroups();
+  final ProcessTable owner;
   final Path dir;
 
   ExecFixture(ExecutorSettings settings, Path dir) {
     this.executor = new ProcessExecutor(settings);
+    this.owner = executor.newTable();
     this.dir = dir;
   }
 

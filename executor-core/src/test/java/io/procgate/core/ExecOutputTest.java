@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -26,21 +25,7 @@ class ExecOutputTest {
 
   @BeforeEach
   void start() {
-    ExecutorSettings d = ExecutorSettings.defaults();
-    fixture =
-        new ExecFixture(
-            new ExecutorSettings(
-                Optional.empty(),
-                d.defaultTimeout(),
-                d.maxTimeout(),
-                d.killGrace(),
-                CAP,
-                d.drainWait(),
-                d.path(),
-                d.lang(),
-                d.setpriv(),
-                true),
-            dir);
+    fixture = new ExecFixture(ExecutorSettings.builder().outputCap(CAP).build(), dir);
   }
 
   @AfterEach
@@ -106,7 +91,7 @@ class ExecOutputTest {
     for (int i = 0; i < results.size(); i++) {
       assertThat(stdout(results.get(i).get(30, TimeUnit.SECONDS))).isEqualTo("run-" + i + "\n");
     }
-    assertThat(fixture.owner.size()).as("finished groups are forgotten").isZero();
+    assertThat(fixture.owner.running()).as("every slot is given back").isZero();
   }
 
   @Test

@@ -97,19 +97,8 @@ class ExecUserTest {
 
   @Test
   void theDefaultUserIsConfigurableAndAsRootOverridesIt() throws Exception {
-    ExecutorSettings settings = ExecutorSettings.defaults();
     ExecutorSettings asTestUser =
-        new ExecutorSettings(
-            Optional.of(TestUser.NAME),
-            settings.defaultTimeout(),
-            settings.maxTimeout(),
-            settings.killGrace(),
-            settings.outputCap(),
-            settings.drainWait(),
-            settings.path(),
-            settings.lang(),
-            settings.setpriv(),
-            settings.reapOrphans());
+        ExecutorSettings.builder().defaultUser(Optional.of(TestUser.NAME)).build();
     try (ExecFixture other = new ExecFixture(asTestUser, dir)) {
       assertThat(stdout(other.run("id", "-un"))).isEqualTo(TestUser.NAME + "\n");
       assertThat(stdout(other.run(other.command("id", "-un").asRoot()))).isEqualTo("root\n");

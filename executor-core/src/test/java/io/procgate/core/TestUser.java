@@ -34,7 +34,7 @@ final class TestUser {
               + NAME;
       ExecResult result =
           executor
-              .exec(Requests.command(Path.of("/"), script).build(), new ProcessGroups())
+              .exec(Requests.command(Path.of("/"), script).build(), executor.newTable())
               .result()
               .get(30, TimeUnit.SECONDS);
       if (result.status().exitCode() != 0) {

@@ -100,8 +100,8 @@ public final class EventLoop implements AutoCloseable {
   }
 
   /**
-   * The loop's scratch buffer for reads; its content is valid until the callback returns. Loop
-   * thread only.
+   * The loop's scratch buffer for reads and writes; its content is valid until the callback
+   * returns. Loop thread only.
    */
   public Memory readBuffer() {
     requireLoopThread();

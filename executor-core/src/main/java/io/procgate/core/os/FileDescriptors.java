@@ -13,6 +13,7 @@ public final class FileDescriptors {
 
   private static final int F_GETFL = 3;
   private static final int F_SETFL = 4;
+  private static final int F_DUPFD_CLOEXEC = 1030;
   private static final int F_SETPIPE_SZ = 1031;
 
   /** What a non-blocking read or write returns when it would have blocked. */
@@ -40,6 +41,18 @@ public final class FileDescriptors {
     if (flags < 0 || LibC.VARIADIC.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
       throw OsException.last("fcntl(O_NONBLOCK)");
     }
+  }
+
+  /**
+   * A second descriptor for the open file of {@code fd}, close-on-exec. It shares the file's offset
+   * and flags, non-blocking among them, but can be watched and closed on its own.
+   */
+  public static int duplicate(int fd) {
+    int copy = LibC.VARIADIC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+      throw OsException.last("fcntl(F_DUPFD_CLOEXEC)");
+    }
+    return copy;
   }
 
   /**

@@ -55,6 +55,8 @@ final class LibC {
 
   static native int waitpid(int pid, int[] status, int options);
 
+  static native int getpgid(int pid);
+
   static native int getuid();
 
   static native int getgid();

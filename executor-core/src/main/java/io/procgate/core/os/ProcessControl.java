@@ -87,6 +87,15 @@ public final class ProcessControl {
     }
   }
 
+  /** The process group of process {@code pid}. */
+  public static int groupOf(int pid) {
+    int group = LibC.getpgid(pid);
+    if (group < 0) {
+      throw OsException.last("getpgid");
+    }
+    return group;
+  }
+
   public static int uid() {
     return LibC.getuid();
   }

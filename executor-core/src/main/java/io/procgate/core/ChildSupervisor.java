@@ -1,0 +1,137 @@
+package io.procgate.core;
+
+import io.procgate.core.io.EventLoop;
+import io.procgate.core.io.OutputPump;
+import io.procgate.core.lifecycle.ChildReaper;
+import io.procgate.core.lifecycle.GroupTerminator;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Watches one child on the event loop: drains its output descriptors, learns its exit, enforces its
+ * timeout, and ends its process group when asked. Once the child has exited it waits at most the
+ * drain wait for the descriptors to reach end of file (background processes may hold them), then
+ * stops reading and reports the child finished.
+ *
+ * <p>Threading: loop thread only. The listener is called on the loop: {@code exited} once, then
+ * {@code finished} once, after every byte of output was handed over.
+ */
+final class ChildSupervisor {
+
+  /** What the child's owner hears. */
+  interface Listener {
+    /** The child exited; output may still be draining. */
+    void exited(ExitStatus status);
+
+    /** No more output will come. */
+    void finished(ExitStatus status, boolean timedOut, long exitNanos);
+  }
+
+  private final EventLoop loop;
+  private final ChildReaper reaper;
+  private final GroupTerminator terminator;
+  private final ExecutorSettings settings;
+  private final int pid;
+  private final Listener listener;
+  private final List<OutputPump> pumps = new ArrayList<>();
+  private EventLoop.Timer timeoutTimer;
+  private EventLoop.Timer drainTimer;
+  private ExitStatus status;
+  private long exitNanos;
+  private boolean timedOut;
+  private boolean terminating;
+  private boolean finished;
+
+  ChildSupervisor(
+      EventLoop loop,
+      ChildReaper reaper,
+      GroupTerminator terminator,
+      ExecutorSettings settings,
+      int pid,
+      Listener listener) {
+    this.loop = loop;
+    this.reaper = reaper;
+    this.terminator = terminator;
+    this.settings = settings;
+    this.pid = pid;
+    this.listener = listener;
+  }
+
+  /** Drains {@code fd}, which the supervisor then owns, into {@code consumer}; before start. */
+  void drain(int fd, Consumer<ByteBuffer> consumer) {
+    pumps.add(
+        new OutputPump(
+            loop,
+            fd,
+            new OutputPump.Sink() {
+              @Override
+              public void onData(ByteBuffer chunk) {
+                consumer.accept(chunk);
+              }
+
+              @Override
+              public void onEnd() {
+                if (status != null && pumpsClosed()) {
+                  finish();
+                }
+              }
+            }));
+  }
+
+  void start(Duration timeout) {
+    pumps.forEach(OutputPump::start);
+    reaper.watch(pid, this::onExit);
+    if (status == null) {
+      timeoutTimer = loop.schedule(timeout, this::onTimeout);
+    }
+  }
+
+  boolean hasExited() {
+    return status != null;
+  }
+
+  /** Ends the child's process group by the termination policy, once. */
+  void terminate() {
+    if (!terminating && !finished) {
+      terminating = true;
+      terminator.terminate(pid, settings.terminationPolicy());
+    }
+  }
+
+  private void onExit(ExitStatus exit) {
+    status = exit;
+    exitNanos = System.nanoTime();
+    if (timeoutTimer != null) {
+      timeoutTimer.cancel();
+    }
+    listener.exited(exit);
+    if (pumpsClosed()) {
+      finish();
+    } else {
+      drainTimer = loop.schedule(settings.drainWait(), () -> pumps.forEach(OutputPump::stop));
+    }
+  }
+
+  private void onTimeout() {
+    timedOut = true;
+    terminate();
+  }
+
+  private boolean pumpsClosed() {
+    return pumps.stream().noneMatch(OutputPump::isOpen);
+  }
+
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    if (drainTimer != null) {
+      drainTimer.cancel();
+    }
+    listener.finished(status, timedOut, exitNanos);
+  }
+}

@@ -1,0 +1,141 @@
+package io.procgate.core;
+
+import io.procgate.core.ProcessException.Kind;
+import io.procgate.core.os.OsException;
+import io.procgate.core.os.ProcessControl;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What one owner, such as a session, runs: the process groups it started and may still have
+ * processes in (running ones, and finished ones whose background processes live on), and its
+ * spawned processes, running or exited, by id. It caps how many processes run at once and keeps
+ * exited spawned processes for the retention time, at most so many. Once {@link #close()}d it takes
+ * nothing new. Thread-safe.
+ */
+public final class ProcessTable {
+  // Above this many, tracking a group first forgets the groups that have no process left.
+  private static final int PRUNE_THRESHOLD = 256;
+
+  private final int maxProcesses;
+  private final Duration retention;
+  private final int retainedExited;
+  private final Set<Integer> groups = new HashSet<>();
+  private final Map<UUID, SpawnedProcess> spawned = new LinkedHashMap<>();
+  private int running;
+  private boolean closed;
+
+  ProcessTable(ExecutorSettings settings) {
+    this.maxProcesses = settings.maxProcesses();
+    this.retention = settings.retention();
+    this.retainedExited = settings.retainedExited();
+  }
+
+  /** The spawned process {@code id}, if it runs or is still retained. */
+  public synchronized Optional<SpawnedProcess> find(UUID id) {
+    prune();
+    return Optional.ofNullable(spawned.get(id));
+  }
+
+  /** The spawned processes, running and retained, oldest first. */
+  public synchronized List<SpawnedProcess> list() {
+    prune();
+    return List.copyOf(spawned.values());
+  }
+
+  /** How many processes run now, synchronous executions included. */
+  public synchronized int running() {
+    return running;
+  }
+
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Takes a running slot for a process about to start. */
+  synchronized void reserve() {
+    if (closed) {
+      throw new ProcessException(Kind.OWNER_CLOSED, "the session is being deleted");
+    }
+    if (running >= maxProcesses) {
+      throw new ProcessException(
+          Kind.TOO_MANY_PROCESSES,
+          "the session already runs " + running + " processes, its limit; wait for one to end");
+    }
+    running++;
+  }
+
+  /** Gives back the slot of a process that exited or never started. */
+  synchronized void release() {
+    running--;
+  }
+
+  /**
+   * @return false when closed; the caller must then end the group itself
+   */
+  synchronized boolean track(int pgid) {
+    if (closed) {
+      return false;
+    }
+    if (groups.size() >= PRUNE_THRESHOLD) {
+      groups.removeIf(group -> !exists(group));
+    }
+    groups.add(pgid);
+    return true;
+  }
+
+  /** Forgets group {@code pgid} unless processes of it live on in the background. */
+  synchronized void forgetGroupIfEmpty(int pgid) {
+    if (!exists(pgid)) {
+      groups.remove(pgid);
+    }
+  }
+
+  synchronized void add(SpawnedProcess process) {
+    spawned.put(process.id(), process);
+  }
+
+  /** Takes nothing new from now on and hands over the groups to end. */
+  synchronized Set<Integer> close() {
+    closed = true;
+    Set<Integer> held = Set.copyOf(groups);
+    groups.clear();
+    return held;
+  }
+
+  private void prune() {
+    Instant expired = Instant.now().minus(retention);
+    List<SpawnedProcess> exited = new ArrayList<>();
+    for (Iterator<SpawnedProcess> it = spawned.values().iterator(); it.hasNext(); ) {
+      SpawnedProcess process = it.next();
+      Optional<Instant> ended = process.endedAt();
+      if (ended.isPresent()) {
+        if (ended.get().isBefore(expired)) {
+          it.remove();
+        } else {
+          exited.add(process);
+        }
+      }
+    }
+    for (int i = 0; i < exited.size() - retainedExited; i++) {
+      spawned.remove(exited.get(i).id());
+    }
+  }
+
+  private static boolean exists(int pgid) {
+    try {
+      return ProcessControl.groupExists(pgid);
+    } catch (OsException e) {
+      return true;
+    }
+  }
+}
