@@ -14,18 +14,24 @@ public class ExecutorProducer {
   @ApplicationScoped
   ProcessExecutor executor(ProcgateConfig config) {
     ProcgateConfig.Exec exec = config.exec();
+    ProcgateConfig.Spawn spawn = config.spawn();
     return new ProcessExecutor(
-        new ExecutorSettings(
-            exec.defaultUser(),
-            exec.defaultTimeout(),
-            exec.maxTimeout(),
-            exec.killGrace(),
-            Math.toIntExact(exec.outputCap().asLongValue()),
-            exec.drainWait(),
-            exec.path(),
-            exec.lang(),
-            exec.setpriv(),
-            true));
+        ExecutorSettings.builder()
+            .defaultUser(exec.defaultUser())
+            .defaultTimeout(exec.defaultTimeout())
+            .maxTimeout(exec.maxTimeout())
+            .killGrace(exec.killGrace())
+            .outputCap(Math.toIntExact(exec.outputCap().asLongValue()))
+            .drainWait(exec.drainWait())
+            .path(exec.path())
+            .lang(exec.lang())
+            .setpriv(exec.setpriv())
+            .maxProcesses(config.sessions().maxProcesses())
+            .outputBuffer(Math.toIntExact(spawn.outputBuffer().asLongValue()))
+            .retention(spawn.retention())
+            .retainedExited(spawn.retainedExited())
+            .stdinWait(spawn.stdinWait())
+            .build());
   }
 
   void close(@Disposes ProcessExecutor executor) {

@@ -25,6 +25,8 @@ public interface ProcgateConfig {
 
   Exec exec();
 
+  Spawn spawn();
+
   Http http();
 
   /** Browser sessions. */
@@ -36,6 +38,10 @@ public interface ProcgateConfig {
     /** Seconds of inactivity before a session that asked for no timeout is deleted. */
     @WithDefault("60")
     int defaultTimeoutSeconds();
+
+    /** Processes a session may run at once, synchronous executions included; past it, 429. */
+    @WithDefault("64")
+    int maxProcesses();
   }
 
   /** Processes. */
@@ -77,6 +83,29 @@ public interface ProcgateConfig {
     /** The {@code setpriv} binary (util-linux) used to switch users. */
     @WithDefault("/usr/bin/setpriv")
     Path setpriv();
+  }
+
+  /** Processes started with {@code spawn}. */
+  interface Spawn {
+    /** Bytes of output kept per process for its readers; older output is dropped. */
+    @WithDefault("8M")
+    MemorySize outputBuffer();
+
+    /** How long an exited process stays queryable. */
+    @WithDefault("10m")
+    Duration retention();
+
+    /** How many exited processes a session keeps at most. */
+    @WithDefault("100")
+    int retainedExited();
+
+    /** How long a write to stdin waits for the process to read before answering short. */
+    @WithDefault("10s")
+    Duration stdinWait();
+
+    /** How often a quiet output stream gets a keep-alive comment. */
+    @WithDefault("15s")
+    Duration keepAlive();
   }
 
   /** The HTTP front. */

@@ -61,7 +61,7 @@ public class ExceptionMappers {
           NOT_A_TERMINAL ->
           ApiErrors.response(400, kind.code(), e.getMessage());
       case TOO_MANY_PROCESSES -> ApiErrors.response(429, kind.code(), e.getMessage());
-      case PROCESS_EXITED -> ApiErrors.response(409, kind.code(), e.getMessage());
+      case PROCESS_EXITED, STDIN_CLOSED -> ApiErrors.response(409, kind.code(), e.getMessage());
       case OWNER_CLOSED -> ApiErrors.response(404, "session_not_found", e.getMessage());
       case RESOURCE_EXHAUSTED -> ApiErrors.response(503, kind.code(), e.getMessage());
       case SYSTEM_FAILURE -> internal(e);
@@ -191,6 +191,12 @@ public class ExceptionMappers {
   }
 
   private static String describe(Class<?> type) {
+    if (type.isEnum()) {
+      return "one of "
+          + java.util.Arrays.stream(type.getEnumConstants())
+              .map(Object::toString)
+              .collect(Collectors.joining(", "));
+    }
     if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
       return "an integer";
     }

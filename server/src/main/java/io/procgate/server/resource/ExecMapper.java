@@ -8,23 +8,21 @@ import io.procgate.server.api.model.ProcessExecResult;
 import io.procgate.server.session.Session;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /** Translates {@code processExec} DTOs to and from the executor's values. */
 final class ExecMapper {
   private ExecMapper() {}
 
   static LaunchRequest toLaunchRequest(ProcessExecRequest body, Session session) {
-    return new LaunchRequest(
+    return LaunchRequests.of(
+        session,
         body.getCommand(),
-        Required.list("args", body.getArgs()),
-        Optional.ofNullable(body.getCwd()),
-        session.workDir(),
-        session.processEnv(),
-        Required.map("env", body.getEnv()),
-        Optional.ofNullable(body.getAsUser()),
-        Required.value("as_root", body.getAsRoot()),
-        body.getTimeoutSec() == null ? OptionalInt.empty() : OptionalInt.of(body.getTimeoutSec()),
+        body.getArgs(),
+        body.getCwd(),
+        body.getEnv(),
+        body.getAsUser(),
+        body.getAsRoot(),
+        body.getTimeoutSec(),
         Optional.empty());
   }
 

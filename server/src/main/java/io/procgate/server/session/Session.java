@@ -1,10 +1,13 @@
 package io.procgate.server.session;
 
-import io.procgate.core.ProcessGroups;
+import io.procgate.core.ProcessTable;
+import io.procgate.core.SpawnedProcess;
+import io.procgate.server.error.ApiException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,12 +26,13 @@ public final class Session {
   private final Instant createdAt;
   private final Path workDir;
   private final Map<String, String> processEnv;
-  private final ProcessGroups groups = new ProcessGroups();
+  private final ProcessTable processes;
   private final AtomicInteger inUse = new AtomicInteger();
   private volatile long lastUsedNanos = System.nanoTime();
 
-  Session(String id, SessionSpec spec, Instant createdAt, Path workDir) {
+  Session(String id, SessionSpec spec, Instant createdAt, Path workDir, ProcessTable processes) {
     this.id = id;
+    this.processes = processes;
     this.spec = spec;
     this.createdAt = createdAt;
     this.workDir = workDir;
@@ -59,8 +63,27 @@ public final class Session {
     return processEnv;
   }
 
-  public ProcessGroups groups() {
-    return groups;
+  /** The processes the session runs and keeps. */
+  public ProcessTable processes() {
+    return processes;
+  }
+
+  /** A spawned process of this session, running or retained; 404 otherwise. */
+  public SpawnedProcess requireProcess(String processId) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(processId);
+    } catch (IllegalArgumentException e) {
+      throw processNotFound(processId);
+    }
+    return processes.find(uuid).orElseThrow(() -> processNotFound(processId));
+  }
+
+  private ApiException processNotFound(String processId) {
+    return new ApiException(
+        404,
+        "process_not_found",
+        "session " + id + " has no process " + ApiException.quoted(processId));
   }
 
   /** Marks the session in use until the returned handle is closed; it cannot expire meanwhile. */

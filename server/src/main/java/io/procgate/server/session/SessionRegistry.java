@@ -91,7 +91,7 @@ public class SessionRegistry {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot create the session directory", e);
       }
-      Session session = new Session(id, spec, Instant.now(), dir);
+      Session session = new Session(id, spec, Instant.now(), dir, executor.newTable());
       byId.put(id, session);
       spec.name().ifPresent(name -> byName.put(name, session));
       inOrder.put(id, session);
@@ -142,7 +142,7 @@ public class SessionRegistry {
 
   private void delete(Session session) {
     try {
-      executor.terminateAll(session.groups()).get(endWait.toMillis(), TimeUnit.MILLISECONDS);
+      executor.terminateAll(session.processes()).get(endWait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       LOG.warnf(e, "session %s: its processes did not all end", session.id());
     } catch (InterruptedException e) {
