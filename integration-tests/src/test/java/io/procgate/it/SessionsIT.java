@@ -127,7 +127,10 @@ class SessionsIT {
                     .processes()
                     .processExec(
                         busy.getSessionId(),
-                        new ProcessExecRequest().command("sleep").args(List.of("20")));
+                        new ProcessExecRequest()
+                            .command("sleep")
+                            .args(List.of("16"))
+                            .timeoutSec(60));
               } catch (ApiException e) {
                 throw new IllegalStateException(e);
               }
