@@ -51,6 +51,13 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server with {@code settings} as system properties and waits until it is ready. */
   public static ServerProcess start(Map<String, String> settings) throws Exception {
+    ServerProcess server = startWithoutWaiting(settings);
+    server.awaitReady();
+    return server;
+  }
+
+  /** Starts a server with {@code settings} as system properties and returns at once. */
+  public static ServerProcess startWithoutWaiting(Map<String, String> settings) throws Exception {
     String jar = System.getProperty("procgate.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("no packaged server at " + jar + "; run ./mvnw verify");
@@ -73,9 +80,7 @@ public final class ServerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.redirectOutput(log.toFile());
     builder.environment().put("KERNEL_API_KEY", token);
-    ServerProcess server = new ServerProcess(builder.start(), port, token, sessionsRoot, log);
-    server.awaitReady();
-    return server;
+    return new ServerProcess(builder.start(), port, token, sessionsRoot, log);
   }
 
   private void awaitReady() throws Exception {

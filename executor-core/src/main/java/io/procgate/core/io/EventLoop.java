@@ -128,8 +128,12 @@ public final class EventLoop implements AutoCloseable {
       for (int i = 0; i < ready; i++) {
         int fd = epoll.fdAt(i);
         if (fd == wakeup.fd()) {
-          wakeupPending.set(false);
+          // Drain, then clear: cleared first, a producer could set the flag and signal, and the
+          // drain swallow that signal, leaving the flag set and nobody ever signalling again.
+          // This way a producer that finds the flag still set has queued its task already, and
+          // the loop runs the queue after clearing.
           wakeup.drain();
+          wakeupPending.set(false);
           continue;
         }
         Readiness readiness = watched.get(fd);

@@ -5,9 +5,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 /**
- * An epoll instance with its event array, level-triggered. Not thread-safe: one thread waits and
- * reads the events; {@link #add}, {@link #modify} and {@link #remove} are safe from any thread, as
- * {@code epoll_ctl} is.
+ * An epoll instance with its event array, level-triggered. Not thread-safe: one thread at a time
+ * uses it.
  */
 public final class Epoll implements AutoCloseable {
   public static final int IN = 0x001;
@@ -27,6 +26,7 @@ public final class Epoll implements AutoCloseable {
   private final int fd;
   private final int capacity;
   private final Memory events;
+  private final Memory request = new Memory(16);
 
   public Epoll(int capacity) {
     this.fd = LibC.epoll_create1(FileDescriptors.O_CLOEXEC);
@@ -50,12 +50,9 @@ public final class Epoll implements AutoCloseable {
   }
 
   private void control(int op, int target, int interest) {
-    Memory event = op == CTL_DEL ? null : new Memory(16);
-    if (event != null) {
-      event.setInt(0, interest);
-      event.setLong(DATA_OFFSET, target);
-    }
-    if (LibC.epoll_ctl(fd, op, target, event) != 0) {
+    request.setInt(0, interest);
+    request.setLong(DATA_OFFSET, target);
+    if (LibC.epoll_ctl(fd, op, target, request) != 0) {
       throw OsException.last("epoll_ctl");
     }
   }

@@ -37,8 +37,8 @@ public final class FileDescriptors {
    * the open file description, so setting it on a child's end would change the child's too.
    */
   public static void setNonBlocking(int fd) {
-    int flags = LibC.VARIADIC.fcntl(fd, F_GETFL);
-    if (flags < 0 || LibC.VARIADIC.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    int flags = LibC.fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
       throw OsException.last("fcntl(O_NONBLOCK)");
     }
   }
@@ -48,7 +48,7 @@ public final class FileDescriptors {
    * and flags, non-blocking among them, but can be watched and closed on its own.
    */
   public static int duplicate(int fd) {
-    int copy = LibC.VARIADIC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    int copy = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (copy < 0) {
       throw OsException.last("fcntl(F_DUPFD_CLOEXEC)");
     }
@@ -60,7 +60,7 @@ public final class FileDescriptors {
    * may refuse (a per-user limit applies to unprivileged users) and the pipe keeps its size then.
    */
   public static void tryGrowPipe(int fd, int bytes) {
-    LibC.VARIADIC.fcntl(fd, F_SETPIPE_SZ, bytes);
+    LibC.fcntl(fd, F_SETPIPE_SZ, bytes);
   }
 
   /**

@@ -26,14 +26,14 @@ final class LibC {
 
   /** Functions declared with {@code ...}; JNA passes their arguments the variadic way. */
   interface Variadic extends Library {
-    int fcntl(int fd, int cmd, Object... args);
-
     int ioctl(int fd, NativeLong request, Object... args);
 
     int prctl(int option, Object... args);
-
-    long syscall(NativeLong number, Object... args);
   }
+
+  static native int fcntl(int fd, int cmd, long arg);
+
+  static native long syscall(long number, long arg1, long arg2);
 
   static native long read(int fd, Pointer buf, long count);
 

@@ -4,7 +4,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +21,7 @@ public final class PosixSpawn {
   private static final int FILE_ACTIONS_SIZE = 128;
   private static final int ATTRIBUTES_SIZE = 512;
   private static final int SIGSET_SIZE = 128;
+  private static final String DEV_NULL = "/dev/null";
 
   private PosixSpawn() {}
 
@@ -57,23 +57,23 @@ public final class PosixSpawn {
    *     opening descriptors or {@code execve} itself ({@code ENOENT}, {@code EACCES}, ...)
    */
   public static int spawn(Spec spec) {
-    List<Memory> keepAlive = new ArrayList<>();
-    Memory fileActions = new Memory(FILE_ACTIONS_SIZE);
-    Memory attributes = new Memory(ATTRIBUTES_SIZE);
+    Arena arena = new Arena(spec);
+    Pointer fileActions = arena.take(FILE_ACTIONS_SIZE);
+    Pointer attributes = arena.take(ATTRIBUTES_SIZE);
     check("posix_spawn_file_actions_init", LibC.posix_spawn_file_actions_init(fileActions));
     try {
       check("posix_spawnattr_init", LibC.posix_spawnattr_init(attributes));
       try {
-        describeChild(spec, fileActions, attributes, keepAlive);
+        describeChild(spec, fileActions, attributes, arena);
         int[] pid = new int[1];
         int error =
             LibC.posix_spawn(
                 pid,
-                cString(spec.executable(), keepAlive),
+                arena.string(spec.executable()),
                 fileActions,
                 attributes,
-                cStringArray(spec.argv(), keepAlive),
-                cStringArray(spec.envp(), keepAlive));
+                arena.strings(spec.argv()),
+                arena.strings(spec.envp()));
         check("posix_spawn", error);
         return pid[0];
       } finally {
@@ -85,20 +85,20 @@ public final class PosixSpawn {
   }
 
   private static void describeChild(
-      Spec spec, Pointer fileActions, Pointer attributes, List<Memory> keepAlive) {
+      Spec spec, Pointer fileActions, Pointer attributes, Arena arena) {
     check(
         "posix_spawn_file_actions_addchdir_np",
-        LibC.posix_spawn_file_actions_addchdir_np(fileActions, cString(spec.cwd(), keepAlive)));
+        LibC.posix_spawn_file_actions_addchdir_np(fileActions, arena.string(spec.cwd())));
     if (spec.stdio() instanceof Pipes pipes) {
       if (pipes.stdin() < 0) {
-        addOpen(fileActions, 0, "/dev/null", FileDescriptors.O_RDONLY, keepAlive);
+        addOpen(fileActions, 0, DEV_NULL, FileDescriptors.O_RDONLY, arena);
       } else {
         addDup2(fileActions, pipes.stdin(), 0);
       }
       addDup2(fileActions, pipes.stdout(), 1);
       addDup2(fileActions, pipes.stderr(), 2);
     } else if (spec.stdio() instanceof Terminal terminal) {
-      addOpen(fileActions, 0, terminal.path(), FileDescriptors.O_RDWR, keepAlive);
+      addOpen(fileActions, 0, terminal.path(), FileDescriptors.O_RDWR, arena);
       addDup2(fileActions, 0, 1);
       addDup2(fileActions, 0, 2);
     }
@@ -106,10 +106,8 @@ public final class PosixSpawn {
         "posix_spawn_file_actions_addclosefrom_np",
         LibC.posix_spawn_file_actions_addclosefrom_np(fileActions, 3));
 
-    Memory emptySet = new Memory(SIGSET_SIZE);
-    Memory allSignals = new Memory(SIGSET_SIZE);
-    keepAlive.add(emptySet);
-    keepAlive.add(allSignals);
+    Pointer emptySet = arena.take(SIGSET_SIZE);
+    Pointer allSignals = arena.take(SIGSET_SIZE);
     LibC.sigemptyset(emptySet);
     LibC.sigfillset(allSignals);
     check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attributes, emptySet));
@@ -129,11 +127,10 @@ public final class PosixSpawn {
         LibC.posix_spawn_file_actions_adddup2(fileActions, fd, target));
   }
 
-  private static void addOpen(
-      Pointer fileActions, int fd, String path, int flags, List<Memory> keepAlive) {
+  private static void addOpen(Pointer fileActions, int fd, String path, int flags, Arena arena) {
     check(
         "posix_spawn_file_actions_addopen",
-        LibC.posix_spawn_file_actions_addopen(fileActions, fd, cString(path, keepAlive), flags, 0));
+        LibC.posix_spawn_file_actions_addopen(fileActions, fd, arena.string(path), flags, 0));
   }
 
   private static void check(String call, int error) {
@@ -142,27 +139,65 @@ public final class PosixSpawn {
     }
   }
 
-  private static Memory cString(String value, List<Memory> keepAlive) {
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    for (byte b : bytes) {
-      if (b == 0) {
-        throw new IllegalArgumentException("NUL byte in a C string");
-      }
-    }
-    Memory memory = new Memory(bytes.length + 1L);
-    memory.write(0, bytes, 0, bytes.length);
-    memory.setByte(bytes.length, (byte) 0);
-    keepAlive.add(memory);
-    return memory;
-  }
+  /**
+   * One native block for everything a spawn passes to libc: the structures, every string and both
+   * string arrays, allocated at once and freed together when the spawn is over.
+   */
+  private static final class Arena {
+    private final Memory memory;
+    private long next;
 
-  private static Memory cStringArray(List<String> values, List<Memory> keepAlive) {
-    Memory array = new Memory((long) (values.size() + 1) * Native.POINTER_SIZE);
-    for (int i = 0; i < values.size(); i++) {
-      array.setPointer((long) i * Native.POINTER_SIZE, cString(values.get(i), keepAlive));
+    Arena(Spec spec) {
+      long size = FILE_ACTIONS_SIZE + ATTRIBUTES_SIZE + 2L * SIGSET_SIZE;
+      size += bytes(spec.executable()) + bytes(spec.cwd()) + bytes(DEV_NULL);
+      if (spec.stdio() instanceof Terminal terminal) {
+        size += bytes(terminal.path());
+      }
+      size += arrayBytes(spec.argv()) + arrayBytes(spec.envp());
+      // Room for aligning each of the pieces, at most one per string plus the fixed ones.
+      size += 8L * (spec.argv().size() + spec.envp().size() + 16);
+      memory = new Memory(size);
     }
-    array.setPointer((long) values.size() * Native.POINTER_SIZE, null);
-    keepAlive.add(array);
-    return array;
+
+    Pointer take(long size) {
+      long at = (next + 7) & ~7L;
+      next = at + size;
+      return memory.share(at, size);
+    }
+
+    Pointer string(String value) {
+      byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+      for (byte b : utf8) {
+        if (b == 0) {
+          throw new IllegalArgumentException("NUL byte in a C string");
+        }
+      }
+      Pointer pointer = take(utf8.length + 1L);
+      pointer.write(0, utf8, 0, utf8.length);
+      pointer.setByte(utf8.length, (byte) 0);
+      return pointer;
+    }
+
+    Pointer strings(List<String> values) {
+      Pointer array = take((long) (values.size() + 1) * Native.POINTER_SIZE);
+      for (int i = 0; i < values.size(); i++) {
+        array.setPointer((long) i * Native.POINTER_SIZE, string(values.get(i)));
+      }
+      array.setPointer((long) values.size() * Native.POINTER_SIZE, null);
+      return array;
+    }
+
+    private static long bytes(String value) {
+      // UTF-8 takes at most three bytes per UTF-16 unit; then the NUL.
+      return 3L * value.length() + 1;
+    }
+
+    private static long arrayBytes(List<String> values) {
+      long size = (long) (values.size() + 1) * Native.POINTER_SIZE;
+      for (String value : values) {
+        size += bytes(value);
+      }
+      return size;
+    }
   }
 }

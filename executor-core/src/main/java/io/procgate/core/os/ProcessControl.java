@@ -8,7 +8,7 @@ import io.procgate.core.ExitStatus;
 public final class ProcessControl {
   private static final int WNOHANG = 1;
   private static final int PR_SET_CHILD_SUBREAPER = 36;
-  private static final NativeLong SYS_PIDFD_OPEN = new NativeLong(434);
+  private static final long SYS_PIDFD_OPEN = 434;
 
   private ProcessControl() {}
 
@@ -45,7 +45,7 @@ public final class ProcessControl {
    * pid, it can never come to name another process.
    */
   public static int openPidfd(int pid) {
-    long fd = LibC.VARIADIC.syscall(SYS_PIDFD_OPEN, pid, 0);
+    long fd = LibC.syscall(SYS_PIDFD_OPEN, pid, 0);
     if (fd < 0) {
       throw OsException.last("pidfd_open");
     }

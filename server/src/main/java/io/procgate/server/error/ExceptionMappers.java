@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.procgate.core.ProcessException;
 import io.procgate.server.api.model.Error;
 import io.procgate.server.api.model.ErrorDetail;
@@ -101,6 +102,16 @@ public class ExceptionMappers {
       if (cause instanceof InputCoercionException coercion) {
         return numberOutOfRange(coercion);
       }
+    }
+    // A value the field's type refused, such as a signal name that is not one of the enum's.
+    if (e instanceof ValueInstantiationException refused && !pathOf(refused).isEmpty()) {
+      return ApiErrors.response(
+          400,
+          "invalid_type",
+          "field "
+              + ApiException.quoted(pathOf(refused))
+              + " must be "
+              + describe(refused.getType().getRawClass()));
     }
     return ApiErrors.response(
         400,

@@ -23,6 +23,10 @@ public class HttpFront {
   private static final int ORDER_AUTHENTICATE = -10;
   private static final int ORDER_BODY = -9;
   private static final String HEALTH = "/q/health";
+  // Quarkus's codec reads up to 256 KiB of headers and 64 KiB of request line (see
+  // application.properties), so that larger-than-sane requests still reach this JSON answer.
+  private static final int MAX_HEADER_BYTES = 32 * 1024;
+  private static final int MAX_URI_BYTES = 8 * 1024;
 
   private final ApiToken token;
   private final ApiErrors errors;
@@ -40,12 +44,35 @@ public class HttpFront {
   }
 
   private void authenticate(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    if (request.uri().length() > MAX_URI_BYTES) {
+      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+      errors.write(
+          context.response(),
+          414,
+          "uri_too_long",
+          "the request URI is longer than " + MAX_URI_BYTES + " bytes");
+      return;
+    }
+    long headerBytes = 0;
+    for (var header : request.headers()) {
+      headerBytes += header.getKey().length() + header.getValue().length() + 4;
+    }
+    if (headerBytes > MAX_HEADER_BYTES) {
+      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+      errors.write(
+          context.response(),
+          431,
+          "headers_too_large",
+          "the request headers are larger than " + MAX_HEADER_BYTES + " bytes");
+      return;
+    }
     String path = context.normalizedPath();
     if (path.equals(HEALTH) || path.startsWith(HEALTH + "/")) {
       context.next();
       return;
     }
-    if (token.accepts(context.request().getHeader("Authorization"))) {
+    if (token.accepts(request.getHeader("Authorization"))) {
       context.next();
       return;
     }

@@ -1,0 +1,194 @@
+package io.procgate.bench;
+
+import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.client.model.ProcessExecRequest;
+import io.procgate.it.ServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Row 5: start to first exec, and resident memory idle and under load. */
+final class StartAndMemory {
+  private static final int MIB = 1024 * 1024;
+  // What one exec of 1 MiB of stdout holds at its peak: the capture, its copy, the base64 string
+  // and the JSON being written (see the README's memory bound).
+  private static final double BYTES_PER_MIB_OF_OUTPUT = 4.7;
+
+  private final double startSeconds;
+  private final double jvmStartSeconds;
+  private final long idleRss;
+  private final long jvmIdleRss;
+  private long loadRss;
+  private int loadConcurrency;
+
+  private StartAndMemory(
+      double startSeconds, double jvmStartSeconds, long idleRss, long jvmIdleRss) {
+    this.startSeconds = startSeconds;
+    this.jvmStartSeconds = jvmStartSeconds;
+    this.idleRss = idleRss;
+    this.jvmIdleRss = jvmIdleRss;
+  }
+
+  static StartAndMemory measure(Map<String, String> settings) throws Exception {
+    double[] starts = new double[3];
+    double[] jvmStarts = new double[3];
+    long idle = 0;
+    long jvmIdle = 0;
+    for (int i = 0; i < starts.length; i++) {
+      long t0 = System.nanoTime();
+      try (ServerProcess server = ServerProcess.startWithoutWaiting(settings)) {
+        String session = null;
+        while (true) {
+          try {
+            if (session == null) {
+              session = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
+            }
+            server.processes().processExec(session, new ProcessExecRequest().command("/bin/true"));
+            break;
+          } catch (Exception notYet) {
+            Thread.sleep(5);
+          }
+        }
+        starts[i] = (System.nanoTime() - t0) / 1e9;
+        Thread.sleep(2000);
+        idle = rss(server.pid());
+      }
+      long j0 = System.nanoTime();
+      Process jvm =
+          new ProcessBuilder(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  IdleJvm.class.getName(),
+                  "3000")
+              .start();
+      jvm.getInputStream().read();
+      jvmStarts[i] = (System.nanoTime() - j0) / 1e9;
+      Thread.sleep(2000);
+      jvmIdle = rss(jvm.pid());
+      jvm.destroy();
+      jvm.waitFor();
+    }
+    return new StartAndMemory(Benchmark.median(starts), Benchmark.median(jvmStarts), idle, jvmIdle);
+  }
+
+  /** Runs 64 concurrent execs of 1 MiB of stdout each and records the server's peak RSS. */
+  void underLoad(ServerProcess server, Benchmark.Clients clients, Path oneMib) throws Exception {
+    loadConcurrency = 64;
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong peak = new AtomicLong();
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                peak.accumulateAndGet(rss(server.pid()), Math::max);
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    sampler.start();
+    ExecutorService pool = Executors.newFixedThreadPool(loadConcurrency);
+    AtomicLong left = new AtomicLong(2000);
+    ProcessExecRequest cat =
+        new ProcessExecRequest().command("/bin/cat").args(List.of(oneMib.toString()));
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < loadConcurrency; t++) {
+      int client = t;
+      done.add(
+          pool.submit(
+              () -> {
+                while (left.getAndDecrement() > 0) {
+                  if (clients.exec(client, cat).getStdoutTotalBytes() != MIB) {
+                    throw new IllegalStateException("short output");
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get();
+    }
+    pool.shutdown();
+    running.set(false);
+    sampler.join();
+    loadRss = peak.get();
+  }
+
+  void report(List<String> rows) {
+    rows.add(
+        row(
+            "5",
+            "server start to first successful exec",
+            seconds(startSeconds),
+            "idle JVM start " + seconds(jvmStartSeconds),
+            startSeconds / jvmStartSeconds,
+            "< 2 s"));
+    rows.add(
+        row(
+            "5",
+            "server RSS, idle",
+            mib(idleRss),
+            "idle JVM " + mib(jvmIdleRss),
+            (double) idleRss / jvmIdleRss,
+            ""));
+    long bound = idleRss + (long) (loadConcurrency * BYTES_PER_MIB_OF_OUTPUT * MIB);
+    rows.add(
+        row(
+            "5",
+            "server RSS, 64 concurrent execs of 1 MiB stdout",
+            mib(loadRss),
+            "bound: idle + 64 x 4.7 MiB = " + mib(bound),
+            (double) loadRss / bound,
+            "≤ 1x"));
+  }
+
+  private static String row(
+      String n, String measure, String ours, String baseline, double ratio, String target) {
+    return "| "
+        + n
+        + " | "
+        + measure
+        + " | "
+        + ours
+        + " | "
+        + baseline
+        + " | "
+        + String.format(Locale.ROOT, "%.2fx", ratio)
+        + " | "
+        + target
+        + " |";
+  }
+
+  private static String seconds(double s) {
+    return String.format(Locale.ROOT, "%.2f s", s);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.0f MiB", bytes / (double) MIB);
+  }
+
+  static long rss(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException gone) {
+      return 0;
+    }
+    return 0;
+  }
+}
