@@ -197,12 +197,13 @@ class ExecIT {
   }
 
   @Test
-  void outputPastTheCapIsDroppedAndFlagged() throws Exception {
-    ProcessExecResult result = exec("head -c 3000000 /dev/zero; echo tail >&2");
+  void outputPastTheDefault16MibCapIsDroppedAndFlaggedAndTheClientReadsAFullResult()
+      throws Exception {
+    ProcessExecResult result = exec("head -c 20000000 /dev/zero; echo tail >&2");
 
-    assertThat(stdout(result)).hasSize(1024 * 1024);
+    assertThat(stdout(result)).hasSize(16 * 1024 * 1024);
     assertThat(result.getStdoutTruncated()).isTrue();
-    assertThat(result.getStdoutTotalBytes()).isEqualTo(3_000_000L);
+    assertThat(result.getStdoutTotalBytes()).isEqualTo(20_000_000L);
     assertThat(result.getStderrTruncated()).isFalse();
     assertThat(stderrText(result)).isEqualTo("tail\n");
   }

@@ -42,7 +42,6 @@ public final class ServerProcess implements AutoCloseable {
     settings.put("procgate.exec.default-timeout", "20s");
     settings.put("procgate.exec.max-timeout", "120s");
     settings.put("procgate.exec.kill-grace", "1s");
-    settings.put("procgate.exec.output-cap", "1M");
     settings.put("procgate.spawn.output-buffer", "4M");
     settings.put("procgate.spawn.keep-alive", "500ms");
     settings.put("procgate.spawn.stdin-wait", "2s");
