@@ -34,7 +34,7 @@ final class ChildSupervisor {
   private final ChildReaper reaper;
   private final GroupTerminator terminator;
   private final ExecutorSettings settings;
-  private final int pid;
+  private final ChildReaper.Child process;
   private final Listener listener;
   private final List<OutputPump> pumps = new ArrayList<>();
   private EventLoop.Timer timeoutTimer;
@@ -50,13 +50,13 @@ final class ChildSupervisor {
       ChildReaper reaper,
       GroupTerminator terminator,
       ExecutorSettings settings,
-      int pid,
+      ChildReaper.Child process,
       Listener listener) {
     this.loop = loop;
     this.reaper = reaper;
     this.terminator = terminator;
     this.settings = settings;
-    this.pid = pid;
+    this.process = process;
     this.listener = listener;
   }
 
@@ -83,7 +83,7 @@ final class ChildSupervisor {
 
   void start(Duration timeout) {
     pumps.forEach(OutputPump::start);
-    reaper.watch(pid, this::onExit);
+    reaper.watch(process, this::onExit);
     if (status == null) {
       timeoutTimer = loop.schedule(timeout, this::onTimeout);
     }
@@ -97,7 +97,7 @@ final class ChildSupervisor {
   void terminate() {
     if (!terminating && !finished) {
       terminating = true;
-      terminator.terminate(pid, settings.terminationPolicy());
+      terminator.terminate(process.pid(), settings.terminationPolicy());
     }
   }
 

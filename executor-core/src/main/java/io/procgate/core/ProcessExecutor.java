@@ -37,12 +37,12 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public ProcessExecutor(ExecutorSettings settings) {
     this.settings = settings;
-    this.launcher = new Launcher(settings);
     if (settings.reapOrphans()) {
       ProcessControl.becomeChildSubreaper();
     }
     this.loop = new EventLoop("procgate-io");
     this.reaper = new ChildReaper(loop);
+    this.launcher = new Launcher(settings, reaper);
     this.terminator = new GroupTerminator(loop, reaper);
   }
 
@@ -72,7 +72,7 @@ public final class ProcessExecutor implements AutoCloseable {
     SpawnedChild child = start(plan, false, owner);
     Execution execution = new Execution(loop, settings, child, owner);
     ChildSupervisor supervisor =
-        new ChildSupervisor(loop, reaper, terminator, settings, child.pid(), execution);
+        new ChildSupervisor(loop, reaper, terminator, settings, child.process(), execution);
     loop.execute(() -> execution.start(supervisor, plan.timeout()));
     return execution;
   }
@@ -90,7 +90,7 @@ public final class ProcessExecutor implements AutoCloseable {
         new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner);
     owner.add(process);
     ChildSupervisor supervisor =
-        new ChildSupervisor(loop, reaper, terminator, settings, child.pid(), process);
+        new ChildSupervisor(loop, reaper, terminator, settings, child.process(), process);
     loop.execute(() -> process.start(supervisor, plan.timeout()));
     return process;
   }
@@ -118,8 +118,9 @@ public final class ProcessExecutor implements AutoCloseable {
       throw e;
     }
     if (!owner.track(child.pid())) {
-      // The owner closed while the child started: end it at once; the reaper takes its exit.
+      // The owner closed while the child started: end it at once, and reap it.
       terminator.terminate(child.pid(), new TerminationPolicy(Signal.KILL, Duration.ZERO));
+      loop.execute(() -> reaper.watch(child.process(), status -> {}));
       FileDescriptors.close(child.stdin());
       FileDescriptors.close(child.stdout());
       FileDescriptors.close(child.stderr());

@@ -74,13 +74,28 @@ public final class Benchmark {
     try (ServerProcess server = ServerProcess.start(settings)) {
       Clients clients = new Clients(server, 64);
       warmUp(clients);
-      latency(clients);
-      throughput(clients);
-      bigExec(clients, file16);
-      stream(server, clients, file256);
-      start.underLoad(server, clients, file1);
+      measure("1", "exec latency", () -> latency(clients));
+      measure("2", "exec throughput", () -> throughput(clients));
+      measure("3", "exec with 16 MiB stdout", () -> bigExec(clients, file16));
+      measure("4", "256 MiB through SSE", () -> stream(clients, file256));
     }
+    measure("5", "memory under load", () -> start.underLoad(settings, file1));
     start.report(rows);
+  }
+
+  private interface Measurement {
+    void run() throws Exception;
+  }
+
+  /** Runs one measurement; a failure becomes a row that says so, and the others still run. */
+  private void measure(String number, String what, Measurement measurement) {
+    int before = rows.size();
+    try {
+      measurement.run();
+    } catch (Exception e) {
+      rows.add("| " + number + " | " + what + " | failed: " + e + " | | | |");
+    }
+    List.copyOf(rows.subList(before, rows.size())).forEach(System.err::println);
   }
 
   private Path randomFile(String name, int size) throws Exception {
@@ -178,26 +193,28 @@ public final class Benchmark {
   /** Calls per second of {@code calls} echo executions spread over {@code concurrency} threads. */
   private static double concurrent(Clients clients, int concurrency, int calls) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    AtomicLong left = new AtomicLong(calls);
-    long t0 = System.nanoTime();
-    List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < concurrency; t++) {
-      int client = t;
-      done.add(
-          pool.submit(
-              () -> {
-                while (left.getAndDecrement() > 0) {
-                  clients.echo(client);
-                }
-                return null;
-              }));
+    try {
+      AtomicLong left = new AtomicLong(calls);
+      long t0 = System.nanoTime();
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < concurrency; t++) {
+        int client = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  while (left.getAndDecrement() > 0) {
+                    clients.echo(client);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      return calls / ((System.nanoTime() - t0) / 1e9);
+    } finally {
+      pool.shutdownNow();
     }
-    for (Future<?> f : done) {
-      f.get();
-    }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    pool.shutdown();
-    return calls / seconds;
   }
 
   private void bigExec(Clients clients, Path file) throws Exception {
@@ -226,7 +243,7 @@ public final class Benchmark {
         "≥ 0.5x");
   }
 
-  private void stream(ServerProcess server, Clients clients, Path file) throws Exception {
+  private void stream(Clients clients, Path file) throws Exception {
     double[] ours = new double[3];
     double[] base = new double[3];
     for (int i = 0; i < ours.length; i++) {

@@ -19,16 +19,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Row 5: start to first exec, and resident memory idle and under load. */
 final class StartAndMemory {
   private static final int MIB = 1024 * 1024;
-  // What one exec of 1 MiB of stdout holds at its peak: the capture, its copy, the base64 string
-  // and the JSON being written (see the README's memory bound).
-  private static final double BYTES_PER_MIB_OF_OUTPUT = 4.7;
+  private static final int LOAD_CONCURRENCY = 64;
+  // The README's heap formula for this load: 64 MiB, plus 4.7 MiB for each running exec of 1 MiB
+  // of stdout (capture, copy, base64, JSON), times 1.5 for the collector.
+  private static final long HEAP = (long) ((64 + LOAD_CONCURRENCY * 4.7) * 1.5) * MIB;
+  // What a JVM holds beside its heap: metaspace, code, thread stacks, direct buffers.
+  private static final long NON_HEAP = 256L * MIB;
 
   private final double startSeconds;
   private final double jvmStartSeconds;
   private final long idleRss;
   private final long jvmIdleRss;
+  private long loadIdleRss;
   private long loadRss;
-  private int loadConcurrency;
 
   private StartAndMemory(
       double startSeconds, double jvmStartSeconds, long idleRss, long jvmIdleRss) {
@@ -81,49 +84,61 @@ final class StartAndMemory {
     return new StartAndMemory(Benchmark.median(starts), Benchmark.median(jvmStarts), idle, jvmIdle);
   }
 
-  /** Runs 64 concurrent execs of 1 MiB of stdout each and records the server's peak RSS. */
-  void underLoad(ServerProcess server, Benchmark.Clients clients, Path oneMib) throws Exception {
-    loadConcurrency = 64;
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong peak = new AtomicLong();
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                peak.accumulateAndGet(rss(server.pid()), Math::max);
-                try {
-                  Thread.sleep(20);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    sampler.start();
-    ExecutorService pool = Executors.newFixedThreadPool(loadConcurrency);
-    AtomicLong left = new AtomicLong(2000);
-    ProcessExecRequest cat =
-        new ProcessExecRequest().command("/bin/cat").args(List.of(oneMib.toString()));
-    List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < loadConcurrency; t++) {
-      int client = t;
-      done.add(
-          pool.submit(
+  /**
+   * Runs 64 concurrent execs of 1 MiB of stdout each on a server whose heap is set from the
+   * formula, and records its resident memory before and at the peak.
+   */
+  void underLoad(Map<String, String> settings, Path oneMib) throws Exception {
+    try (ServerProcess server = ServerProcess.start(settings, List.of("-Xmx" + HEAP / MIB + "m"))) {
+      Benchmark.Clients clients = new Benchmark.Clients(server, LOAD_CONCURRENCY);
+      clients.echo(0);
+      loadIdleRss = rss(server.pid());
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong peak = new AtomicLong();
+      Thread sampler =
+          new Thread(
               () -> {
-                while (left.getAndDecrement() > 0) {
-                  if (clients.exec(client, cat).getStdoutTotalBytes() != MIB) {
-                    throw new IllegalStateException("short output");
+                while (running.get()) {
+                  peak.accumulateAndGet(rss(server.pid()), Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
                   }
                 }
-                return null;
-              }));
+              });
+      sampler.setDaemon(true);
+      sampler.start();
+      ExecutorService pool = Executors.newFixedThreadPool(LOAD_CONCURRENCY);
+      try {
+        AtomicLong left = new AtomicLong(2000);
+        ProcessExecRequest cat =
+            new ProcessExecRequest().command("/bin/cat").args(List.of(oneMib.toString()));
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < LOAD_CONCURRENCY; t++) {
+          int client = t;
+          done.add(
+              pool.submit(
+                  () -> {
+                    while (left.getAndDecrement() > 0) {
+                      long total = clients.exec(client, cat).getStdoutTotalBytes();
+                      if (total != MIB) {
+                        throw new IllegalStateException("1 MiB exec returned " + total + " bytes");
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+        running.set(false);
+      }
+      sampler.join();
+      loadRss = peak.get();
     }
-    for (Future<?> f : done) {
-      f.get();
-    }
-    pool.shutdown();
-    running.set(false);
-    sampler.join();
-    loadRss = peak.get();
   }
 
   void report(List<String> rows) {
@@ -143,13 +158,13 @@ final class StartAndMemory {
             "idle JVM " + mib(jvmIdleRss),
             (double) idleRss / jvmIdleRss,
             ""));
-    long bound = idleRss + (long) (loadConcurrency * BYTES_PER_MIB_OF_OUTPUT * MIB);
+    long bound = HEAP + NON_HEAP;
     rows.add(
         row(
             "5",
             "server RSS, 64 concurrent execs of 1 MiB stdout",
-            mib(loadRss),
-            "bound: idle + 64 x 4.7 MiB = " + mib(bound),
+            mib(loadRss) + " (before: " + mib(loadIdleRss) + ")",
+            "bound: -Xmx (64 + 64 x 4.7) x 1.5 MiB + 256 MiB = " + mib(bound),
             (double) loadRss / bound,
             "≤ 1x"));
   }

@@ -50,13 +50,43 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server with {@code settings} as system properties and waits until it is ready. */
   public static ServerProcess start(Map<String, String> settings) throws Exception {
-    ServerProcess server = startWithoutWaiting(settings);
+    return start(settings, List.of());
+  }
+
+  /** Starts a server with JVM options, such as a heap size, too. */
+  public static ServerProcess start(Map<String, String> settings, List<String> jvmOptions)
+      throws Exception {
+    String token = "it-" + UUID.randomUUID();
+    ServerProcess server =
+        launch(null, settings, jvmOptions, token, Map.of("KERNEL_API_KEY", token));
     server.awaitReady();
     return server;
   }
 
   /** Starts a server with {@code settings} as system properties and returns at once. */
   public static ServerProcess startWithoutWaiting(Map<String, String> settings) throws Exception {
+    String token = "it-" + UUID.randomUUID();
+    return launch(null, settings, List.of(), token, Map.of("KERNEL_API_KEY", token));
+  }
+
+  /**
+   * Starts a server in {@code workingDir}, where it reads {@code config/application.properties},
+   * with no token in its environment: the caller put {@code token} in that file.
+   */
+  public static ServerProcess startIn(Path workingDir, Map<String, String> settings, String token)
+      throws Exception {
+    ServerProcess server = launch(workingDir, settings, List.of(), token, Map.of());
+    server.awaitReady();
+    return server;
+  }
+
+  private static ServerProcess launch(
+      Path workingDir,
+      Map<String, String> settings,
+      List<String> jvmOptions,
+      String token,
+      Map<String, String> environment)
+      throws Exception {
     String jar = System.getProperty("procgate.server.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("no packaged server at " + jar + "; run ./mvnw verify");
@@ -67,18 +97,22 @@ public final class ServerProcess implements AutoCloseable {
     }
     Path sessionsRoot = Files.createTempDirectory("procgate-it-sessions");
     Path log = Files.createTempFile("procgate-it-server", ".log");
-    String token = "it-" + UUID.randomUUID();
 
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dprocgate.sessions.root=" + sessionsRoot);
     settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
-    command.add(jar);
+    command.add(Path.of(jar).toAbsolutePath().toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    if (workingDir != null) {
+      builder.directory(workingDir.toFile());
+    }
     builder.redirectOutput(log.toFile());
-    builder.environment().put("KERNEL_API_KEY", token);
+    builder.environment().remove("KERNEL_API_KEY");
+    builder.environment().putAll(environment);
     return new ServerProcess(builder.start(), port, token, sessionsRoot, log);
   }
 

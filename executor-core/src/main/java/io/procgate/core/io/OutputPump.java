@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
 public final class OutputPump {
   // Bounds the time one busy descriptor can hold the loop before others get a turn.
   private static final int MAX_READS_PER_WAKEUP = 8;
+  // What stop() still reads: enough for the buffered output of any exited process, bounded
+  // against a background process that keeps writing.
+  private static final int MAX_READS_ON_STOP = 64;
 
   /**
    * Receives a pump's output, on the event loop thread, in order; {@link #onEnd()} comes last and
@@ -52,30 +55,46 @@ public final class OutputPump {
   }
 
   private void drain() {
-    Memory buffer = loop.readBuffer();
-    try {
-      for (int i = 0; i < MAX_READS_PER_WAKEUP && open; i++) {
-        long n = FileDescriptors.read(fd, buffer, buffer.size());
-        if (n == FileDescriptors.WOULD_BLOCK) {
-          return;
-        }
-        if (n == 0) {
-          stop();
-          return;
-        }
-        sink.onData(buffer.getByteBuffer(0, n));
-      }
-    } catch (OsException e) {
-      // A terminal master reads EIO once the last slave descriptor is closed: that is its EOF.
+    if (read(MAX_READS_PER_WAKEUP)) {
       stop();
     }
   }
 
-  /** Stops reading, closes the descriptor and tells the sink; loop thread only, idempotent. */
+  /**
+   * Reads at most {@code reads} times, until the descriptor would block.
+   *
+   * @return true at end of file or on a read error: a terminal master reads EIO once the last slave
+   *     descriptor is closed, which is its end of file
+   */
+  private boolean read(int reads) {
+    Memory buffer = loop.readBuffer();
+    try {
+      for (int i = 0; i < reads; i++) {
+        long n = FileDescriptors.read(fd, buffer, buffer.size());
+        if (n == FileDescriptors.WOULD_BLOCK) {
+          return false;
+        }
+        if (n == 0) {
+          return true;
+        }
+        sink.onData(buffer.getByteBuffer(0, n));
+      }
+      return false;
+    } catch (OsException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Stops reading, after taking what the descriptor holds already: output a process wrote before it
+   * exited is never lost to a deadline. Then closes the descriptor and tells the sink. Loop thread
+   * only, idempotent.
+   */
   public void stop() {
     if (!open) {
       return;
     }
+    read(MAX_READS_ON_STOP);
     open = false;
     loop.unregister(fd);
     FileDescriptors.close(fd);

@@ -5,6 +5,7 @@ import io.procgate.core.ExecutorSettings;
 import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessException.Kind;
+import io.procgate.core.lifecycle.ChildReaper;
 import io.procgate.core.os.Errno;
 import io.procgate.core.os.FileDescriptors;
 import io.procgate.core.os.FileDescriptors.Pipe;
@@ -35,10 +36,12 @@ public final class Launcher {
 
   private final ExecutorSettings settings;
   private final UserResolver users;
+  private final ChildReaper reaper;
 
-  public Launcher(ExecutorSettings settings) {
+  public Launcher(ExecutorSettings settings, ChildReaper reaper) {
     this.settings = settings;
     this.users = new UserResolver(settings.defaultUser());
+    this.reaper = reaper;
   }
 
   /** The account the server itself runs as. */
@@ -114,19 +117,19 @@ public final class Launcher {
       }
       long startNanos = System.nanoTime();
       Instant startedAt = Instant.now();
-      int pid =
-          PosixSpawn.spawn(
-              spec(
-                  plan,
-                  new PosixSpawn.Pipes(
-                      stdin == null ? -1 : stdin.readEnd(), stdout.writeEnd(), stderr.writeEnd())));
+      PosixSpawn.Spec spec =
+          spec(
+              plan,
+              new PosixSpawn.Pipes(
+                  stdin == null ? -1 : stdin.readEnd(), stdout.writeEnd(), stderr.writeEnd()));
+      ChildReaper.Child child = reaper.spawn(() -> PosixSpawn.spawn(spec));
       FileDescriptors.close(stdout.writeEnd());
       FileDescriptors.close(stderr.writeEnd());
       if (stdin != null) {
         FileDescriptors.close(stdin.readEnd());
       }
       return new SpawnedChild(
-          pid,
+          child,
           startNanos,
           startedAt,
           stdin == null ? -1 : stdin.writeEnd(),
@@ -150,8 +153,9 @@ public final class Launcher {
       FileDescriptors.setNonBlocking(pty.master());
       long startNanos = System.nanoTime();
       Instant startedAt = Instant.now();
-      int pid = PosixSpawn.spawn(spec(plan, new PosixSpawn.Terminal(pty.slavePath())));
-      return new SpawnedChild(pid, startNanos, startedAt, -1, -1, -1, pty.master());
+      PosixSpawn.Spec spec = spec(plan, new PosixSpawn.Terminal(pty.slavePath()));
+      ChildReaper.Child child = reaper.spawn(() -> PosixSpawn.spawn(spec));
+      return new SpawnedChild(child, startNanos, startedAt, -1, -1, -1, pty.master());
     } catch (OsException e) {
       FileDescriptors.close(pty.master());
       throw translate(e, plan);

@@ -4,77 +4,123 @@ import io.procgate.core.ExitStatus;
 import io.procgate.core.io.EventLoop;
 import io.procgate.core.os.Epoll;
 import io.procgate.core.os.FileDescriptors;
+import io.procgate.core.os.OsException;
 import io.procgate.core.os.ProcessControl;
+import io.procgate.core.os.ProcessTree;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
- * Reaps every child of this JVM and hands each watched child's exit status to its watcher.
+ * Reaps this JVM's children: each child the executor starts by its own pid, when its pidfd says it
+ * exited, and orphans this JVM adopted as a child subreaper by a sweep.
  *
- * <p>A watched child's pidfd wakes the loop the moment it exits; a sweep every second reaps the
- * rest: orphans this JVM adopted as a child subreaper. Because {@code waitpid(-1)} takes any child,
- * nothing else in this JVM may start processes ({@code ProcessBuilder} would lose its exit codes).
+ * <p>A pid is only ever matched to the process it was spawned for: a child is registered, and its
+ * pidfd opened, before anything can reap it, and the sweep never reaps a registered child. The
+ * sweep and spawns exclude each other ({@link #spawn} holds a shared lock, the sweep the exclusive
+ * one), so the sweep never sees a child whose registration is still to come. A pid is not reused
+ * before its process is reaped, and each child is reaped by its own watch, so a status always
+ * reaches the process it belongs to. Nothing else in this JVM may start processes: the sweep reaps
+ * every child it does not know.
  *
- * <p>Threading: loop thread only. A child may exit and be reaped between its spawn and its {@link
- * #watch}; its status then waits, among the statuses nobody claimed, for the watch to come.
+ * <p>Threading: {@link #spawn} from any thread; {@link #watch} and {@link #sweepOrphans} on the
+ * loop.
  */
 public final class ChildReaper {
-  private static final int MAX_UNCLAIMED = 4096;
+  private static final System.Logger LOG = System.getLogger(ChildReaper.class.getName());
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+  // Terminations ask for sweeps every few milliseconds; one scan of /proc serves them all.
+  private static final long MIN_SWEEP_GAP_NANOS = 10_000_000;
 
-  private record Watch(int pidfd, Consumer<ExitStatus> onExit) {}
+  /** A child just started: its pid and its pidfd, which the reaper owns from now on. */
+  public record Child(int pid, int pidfd) {}
 
   private final EventLoop loop;
-  private final Map<Integer, Watch> watches = new HashMap<>();
-  private final LinkedHashMap<Integer, ExitStatus> unclaimed = new LinkedHashMap<>();
+  private final ReadWriteLock spawning = new ReentrantReadWriteLock();
+  private final Map<Integer, Child> ours = new ConcurrentHashMap<>();
+  private final int self = (int) ProcessHandle.current().pid();
+  private long lastSweepNanos;
 
   public ChildReaper(EventLoop loop) {
     this.loop = loop;
-    loop.execute(this::sweep);
+    loop.execute(this::sweepPeriodically);
   }
 
-  /** Calls {@code onExit} once, on the loop, when child {@code pid} has exited and been reaped. */
-  public void watch(int pid, Consumer<ExitStatus> onExit) {
-    ExitStatus early = unclaimed.remove(pid);
-    if (early != null) {
-      onExit.accept(early);
+  /**
+   * Starts a child with {@code spawn} (which returns its pid) and registers it before anything can
+   * reap it. Safe from any thread.
+   *
+   * @throws io.procgate.core.os.OsException when the pidfd cannot be opened; the child is then
+   *     killed, and the sweep reaps it
+   */
+  public Child spawn(IntSupplier spawn) {
+    spawning.readLock().lock();
+    try {
+      int pid = spawn.getAsInt();
+      try {
+        Child child = new Child(pid, ProcessControl.openPidfd(pid));
+        ours.put(pid, child);
+        return child;
+      } catch (RuntimeException e) {
+        ProcessControl.signalGroup(pid, 9);
+        throw e;
+      }
+    } finally {
+      spawning.readLock().unlock();
+    }
+  }
+
+  /** Calls {@code onExit} once, on the loop, when {@code child} has exited and been reaped. */
+  public void watch(Child child, Consumer<ExitStatus> onExit) {
+    loop.register(
+        child.pidfd(),
+        Epoll.IN,
+        events -> {
+          ExitStatus status;
+          try {
+            status = ProcessControl.reap(child.pid());
+          } catch (OsException e) {
+            // Someone outside the executor reaped it; its status is lost, its watch must end.
+            LOG.log(Level.WARNING, "child " + child.pid() + " was reaped elsewhere", e);
+            status = ExitStatus.exited(255);
+          }
+          if (status == null) {
+            return;
+          }
+          loop.unregister(child.pidfd());
+          FileDescriptors.close(child.pidfd());
+          // Only this child's entry: by now a new child may have been given the same pid.
+          ours.remove(child.pid(), child);
+          onExit.accept(status);
+        });
+  }
+
+  /** Reaps the zombies among this JVM's children that are not the executor's own: orphans. */
+  public void sweepOrphans() {
+    long now = System.nanoTime();
+    if (now - lastSweepNanos < MIN_SWEEP_GAP_NANOS) {
       return;
     }
-    int pidfd = ProcessControl.openPidfd(pid);
-    watches.put(pid, new Watch(pidfd, onExit));
-    loop.register(pidfd, Epoll.IN, events -> reapAll());
-  }
-
-  /** Reaps every child that has exited. */
-  public void reapAll() {
-    ProcessControl.Reaped reaped;
-    while ((reaped = ProcessControl.reapAny()) != null) {
-      Watch watch = watches.remove(reaped.pid());
-      if (watch == null) {
-        remember(reaped.pid(), reaped.status());
-        continue;
+    lastSweepNanos = now;
+    spawning.writeLock().lock();
+    try {
+      for (int zombie : ProcessTree.zombieChildren(self)) {
+        if (!ours.containsKey(zombie)) {
+          ProcessControl.reap(zombie);
+        }
       }
-      loop.unregister(watch.pidfd());
-      FileDescriptors.close(watch.pidfd());
-      watch.onExit().accept(reaped.status());
+    } finally {
+      spawning.writeLock().unlock();
     }
   }
 
-  private void remember(int pid, ExitStatus status) {
-    unclaimed.put(pid, status);
-    if (unclaimed.size() > MAX_UNCLAIMED) {
-      Iterator<Integer> oldest = unclaimed.keySet().iterator();
-      oldest.next();
-      oldest.remove();
-    }
-  }
-
-  private void sweep() {
-    reapAll();
-    loop.schedule(SWEEP_INTERVAL, this::sweep);
+  private void sweepPeriodically() {
+    sweepOrphans();
+    loop.schedule(SWEEP_INTERVAL, this::sweepPeriodically);
   }
 }

@@ -62,7 +62,7 @@ public final class GroupTerminator {
     }
 
     private void check() {
-      reaper.reapAll();
+      reaper.sweepOrphans();
       if (!exists()) {
         done.complete(null);
         return;

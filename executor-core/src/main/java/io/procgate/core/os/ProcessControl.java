@@ -12,9 +12,6 @@ public final class ProcessControl {
 
   private ProcessControl() {}
 
-  /** A child the kernel handed back by {@link #reapAny()}. */
-  public record Reaped(int pid, ExitStatus status) {}
-
   /**
    * Sends {@code signal} to every process in group {@code pgid}; signal 0 only checks.
    *
@@ -53,26 +50,24 @@ public final class ProcessControl {
   }
 
   /**
-   * Reaps one exited child without blocking.
+   * Reaps child {@code pid} if it has exited, without blocking.
    *
-   * @return the child, or null when none has exited
+   * @return its status, or null while it runs
+   * @throws OsException when {@code pid} is not a child of this process ({@code ECHILD})
    */
-  public static Reaped reapAny() {
+  public static ExitStatus reap(int pid) {
     int[] status = new int[1];
     while (true) {
-      int pid = LibC.waitpid(-1, status, WNOHANG);
-      if (pid > 0) {
-        return new Reaped(pid, ExitStatus.fromWaitStatus(status[0]));
+      int reaped = LibC.waitpid(pid, status, WNOHANG);
+      if (reaped == pid) {
+        return ExitStatus.fromWaitStatus(status[0]);
       }
-      if (pid == 0) {
+      if (reaped == 0) {
         return null;
       }
       int errno = Native.getLastError();
-      if (errno == Errno.ECHILD) {
-        return null;
-      }
       if (errno != Errno.EINTR) {
-        throw new OsException("waitpid", errno);
+        throw new OsException("waitpid(" + pid + ")", errno);
       }
     }
   }

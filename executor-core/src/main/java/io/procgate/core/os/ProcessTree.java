@@ -33,7 +33,8 @@ public final class ProcessTree {
    */
   public record Usage(long cpuNanos, long rssBytes, long takenNanos) {}
 
-  private record Stat(int pid, int ppid, int group, int session, long ticks, long rssPages) {}
+  private record Stat(
+      int pid, char state, int ppid, int group, int session, long ticks, long rssPages) {}
 
   public static Usage of(int leader) {
     List<Stat> all = readAll();
@@ -78,6 +79,17 @@ public final class ProcessTree {
     return groups;
   }
 
+  /** The children of {@code parent} that have exited and wait to be reaped. */
+  public static List<Integer> zombieChildren(int parent) {
+    List<Integer> zombies = new ArrayList<>();
+    for (Stat stat : readAll()) {
+      if (stat.ppid() == parent && stat.state() == 'Z') {
+        zombies.add(stat.pid());
+      }
+    }
+    return zombies;
+  }
+
   private static List<Stat> readAll() {
     List<Stat> stats = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
@@ -113,6 +125,7 @@ public final class ProcessTree {
     String[] f = line.substring(close + 2).split(" ");
     return new Stat(
         Integer.parseInt(line.substring(0, open)),
+        f[0].charAt(0),
         Integer.parseInt(f[1]),
         Integer.parseInt(f[2]),
         Integer.parseInt(f[3]),

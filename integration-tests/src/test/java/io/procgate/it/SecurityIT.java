@@ -1,0 +1,203 @@
+package io.procgate.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.procgate.client.model.Browser;
+import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.client.model.ProcessExecRequest;
+import io.procgate.client.model.ProcessExecResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The token guards everything but health, stays secret, and other users cannot get at it. */
+@ExtendWith(SharedServer.class)
+@Timeout(120)
+class SecurityIT {
+  private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
+
+  private final ServerProcess server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  SecurityIT(ServerProcess server) {
+    this.server = server;
+  }
+
+  private HttpResponse<String> send(String method, String path, String authorization)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.baseUri() + path))
+            .method(method, HttpRequest.BodyPublishers.ofString("{}"))
+            .header("Content-Type", "application/json");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void noEndpointButHealthAnswersWithoutTheToken() throws Exception {
+    JsonNode spec =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(Path.of(System.getProperty("procgate.spec")).toFile());
+    List<String[]> calls = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> paths = spec.path("paths").fields();
+        paths.hasNext(); ) {
+      Map.Entry<String, JsonNode> path = paths.next();
+      path.getValue()
+          .fieldNames()
+          .forEachRemaining(
+              method -> {
+                if (METHODS.contains(method)) {
+                  calls.add(
+                      new String[] {
+                        method.toUpperCase(), path.getKey().replaceAll("\\{[^}]+}", "x")
+                      });
+                }
+              });
+    }
+    for (String extra :
+        List.of(
+            "/",
+            "/q/dev",
+            "/q/openapi",
+            "/q/metrics",
+            "/favicon.ico",
+            "/browsers/x/process/x/stdout/stream")) {
+      calls.add(new String[] {"GET", extra});
+    }
+    assertThat(calls).hasSizeGreaterThanOrEqualTo(12);
+
+    for (String[] call : calls) {
+      for (String authorization : new String[] {null, "Bearer wrong-" + server.token()}) {
+        HttpResponse<String> response = send(call[0], call[1], authorization);
+        assertThat(response.statusCode()).as(call[0] + " " + call[1]).isEqualTo(401);
+        assertThat(response.body())
+            .contains("\"code\":\"unauthorized\"")
+            .doesNotContain(server.token());
+      }
+    }
+    for (String health : List.of("/q/health", "/q/health/live", "/q/health/ready")) {
+      assertThat(send("GET", health, null).statusCode()).as(health).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void theTokenNeverAppearsInTheServersLog() throws Exception {
+    send("GET", "/browsers", "Bearer " + server.token() + "-and-more");
+    send("GET", "/browsers", "Bearer " + server.token());
+    send("POST", "/browsers/x/process/exec", "Bearer " + server.token());
+
+    assertThat(server.log()).isNotBlank().doesNotContain(server.token());
+  }
+
+  @Test
+  void anAsUserChildCannotReadTheServersEnvironmentNorListTheSessions() throws Exception {
+    TestAccount.require();
+    Browser session = server.browsers().createBrowser(new BrowserCreateRequest());
+    try {
+      ProcessExecResult result =
+          server
+              .processes()
+              .processExec(
+                  session.getSessionId(),
+                  new ProcessExecRequest()
+                      .command(
+                          "cat /proc/"
+                              + server.pid()
+                              + "/environ; echo \"environ=$?\";"
+                              + " ls "
+                              + server.sessionsRoot()
+                              + "; echo \"list=$?\";"
+                              + " tr '\\0' ' ' < /proc/"
+                              + server.pid()
+                              + "/cmdline")
+                      .asUser(TestAccount.NAME));
+
+      String out =
+          new String(Base64.getDecoder().decode(result.getStdoutB64()), StandardCharsets.UTF_8);
+      String err =
+          new String(Base64.getDecoder().decode(result.getStderrB64()), StandardCharsets.UTF_8);
+      assertThat(out).contains("environ=1", "list=2").doesNotContain(server.token());
+      assertThat(err).contains("Permission denied").doesNotContain(server.token());
+    } finally {
+      server.browsers().deleteBrowser(session.getSessionId());
+    }
+  }
+
+  @Test
+  void aTokenInAPrivateConfigFileIsUnreadableToAsUserChildren() throws Exception {
+    TestAccount.require();
+    Path home = Files.createTempDirectory("procgate-config-home");
+    Path config = Files.createDirectories(home.resolve("config")).resolve("application.properties");
+    String token = "file-token-" + System.nanoTime();
+    Files.writeString(config, "procgate.api-key=" + token + "\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
+    try (ServerProcess own = ServerProcess.startIn(home, ServerProcess.testSettings(), token)) {
+      String session = own.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
+      ProcessExecResult result =
+          own.processes()
+              .processExec(
+                  session,
+                  new ProcessExecRequest()
+                      .command("cat " + config + "; echo \"config=$?\"; env")
+                      .asUser(TestAccount.NAME));
+
+      String out =
+          new String(Base64.getDecoder().decode(result.getStdoutB64()), StandardCharsets.UTF_8);
+      assertThat(out).contains("config=1").doesNotContain(token);
+      assertThat(Files.readString(Path.of("/proc/" + own.pid() + "/cmdline")))
+          .doesNotContain(token);
+    }
+  }
+
+  @Test
+  void sessionDirectoriesFollowTheDocumentedPermissionModel() throws Exception {
+    TestAccount.require();
+    Browser session = server.browsers().createBrowser(new BrowserCreateRequest());
+    Path dir = Path.of(session.getWorkDir());
+    Files.writeString(dir.resolve("servers-file"), "owned by the server's user");
+    try {
+      ProcessExecResult result =
+          server
+              .processes()
+              .processExec(
+                  session.getSessionId(),
+                  new ProcessExecRequest()
+                      .command(
+                          "echo mine > users-file && echo created;"
+                              + " rm -f servers-file || echo cannot-remove;"
+                              + " mv servers-file stolen || echo cannot-rename;"
+                              + " cat servers-file")
+                      .asUser(TestAccount.NAME));
+
+      String out =
+          new String(Base64.getDecoder().decode(result.getStdoutB64()), StandardCharsets.UTF_8);
+      assertThat(out)
+          .contains("created", "cannot-remove", "cannot-rename", "owned by the server's user");
+      assertThat(Files.getAttribute(dir.resolve("users-file"), "unix:uid"))
+          .isNotEqualTo(Files.getAttribute(dir, "unix:uid"));
+      assertThat(dir.resolve("servers-file")).exists();
+    } finally {
+      server.browsers().deleteBrowser(session.getSessionId());
+    }
+    assertThat(dir).doesNotExist();
+  }
+}
