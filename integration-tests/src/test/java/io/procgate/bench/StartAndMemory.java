@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StartAndMemory {
   private static final int MIB = 1024 * 1024;
   private static final int LOAD_CONCURRENCY = 64;
-  // The README's heap formula for this load: 64 MiB, plus 4.7 MiB for each running exec of 1 MiB
-  // of stdout (capture, copy, base64, JSON), times 1.5 for the collector.
-  private static final long HEAP = (long) ((64 + LOAD_CONCURRENCY * 4.7) * 1.5) * MIB;
+  // The README's heap formula for this load: 64 MiB, plus for each running exec its captured
+  // output (1 MiB) and 0.5 MiB for the response being written, times 1.5 for the collector.
+  private static final long HEAP = (long) ((64 + LOAD_CONCURRENCY * (1 + 0.5)) * 1.5) * MIB;
   // What a JVM holds beside its heap: metaspace, code, thread stacks, direct buffers.
   private static final long NON_HEAP = 256L * MIB;
 

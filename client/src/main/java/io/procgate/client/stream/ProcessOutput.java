@@ -3,16 +3,15 @@ package io.procgate.client.stream;
 import io.procgate.client.ApiClient;
 import io.procgate.client.ApiException;
 import io.procgate.client.model.ProcessStreamEvent;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -40,15 +39,21 @@ public final class ProcessOutput implements AutoCloseable {
    */
   public record Event(String id, ProcessStreamEvent data) {}
 
+  private static final byte[] ID = ascii("id:");
+  private static final byte[] DATA = ascii("data:");
+  private static final byte[] LINE_FEED = {'\n'};
+
   private final ApiClient api;
-  private final BufferedReader reader;
+  private final SseLineReader lines;
   private final InputStream body;
+  private byte[] data = new byte[1024];
+  private int dataLength;
   private int keepAlives;
 
   private ProcessOutput(ApiClient api, InputStream body) {
     this.api = api;
     this.body = body;
-    this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    this.lines = new SseLineReader(body);
   }
 
   /**
@@ -108,24 +113,34 @@ public final class ProcessOutput implements AutoCloseable {
    */
   public Optional<Event> next() {
     String id = null;
-    StringBuilder data = null;
+    boolean hasData = false;
+    dataLength = 0;
     try {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        if (line.isEmpty()) {
-          if (data != null) {
+      while (lines.next()) {
+        byte[] line = lines.buffer();
+        int start = lines.start();
+        int length = lines.length();
+        if (length == 0) {
+          if (hasData) {
             return Optional.of(
                 new Event(
                     id,
-                    api.getObjectMapper().readValue(data.toString(), ProcessStreamEvent.class)));
+                    api.getObjectMapper()
+                        .readValue(data, 0, dataLength, ProcessStreamEvent.class)));
           }
           id = null;
-        } else if (line.startsWith(":")) {
+        } else if (line[start] == ':') {
           keepAlives++;
-        } else if (line.startsWith("id:")) {
-          id = field(line, 3);
-        } else if (line.startsWith("data:")) {
-          data = data == null ? new StringBuilder() : data.append('\n');
-          data.append(field(line, 5));
+        } else if (startsWith(line, start, length, ID)) {
+          int from = valueStart(line, start + ID.length, start + length);
+          id = new String(line, from, start + length - from, StandardCharsets.UTF_8);
+        } else if (startsWith(line, start, length, DATA)) {
+          if (hasData) {
+            appendData(LINE_FEED, 0, 1);
+          }
+          hasData = true;
+          int from = valueStart(line, start + DATA.length, start + length);
+          appendData(line, from, start + length - from);
         }
       }
       return Optional.empty();
@@ -145,9 +160,26 @@ public final class ProcessOutput implements AutoCloseable {
     body.close();
   }
 
-  private static String field(String line, int nameLength) {
-    String value = line.substring(nameLength);
-    return value.startsWith(" ") ? value.substring(1) : value;
+  private void appendData(byte[] bytes, int from, int length) {
+    if (dataLength + length > data.length) {
+      data = Arrays.copyOf(data, Math.max(data.length * 2, dataLength + length));
+    }
+    System.arraycopy(bytes, from, data, dataLength, length);
+    dataLength += length;
+  }
+
+  private static boolean startsWith(byte[] line, int start, int length, byte[] prefix) {
+    return length >= prefix.length
+        && Arrays.equals(line, start, start + prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Where a field's value begins: after the colon and one optional space. */
+  private static int valueStart(byte[] line, int from, int end) {
+    return from < end && line[from] == ' ' ? from + 1 : from;
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String encode(String segment) {

@@ -7,8 +7,9 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.NavigableSet;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,7 +33,10 @@ public final class EventLoop implements AutoCloseable {
     void onReady(int events);
   }
 
-  /** A pending timer; cancelling one that already ran does nothing. */
+  /**
+   * A pending timer; cancelling one that already ran does nothing. A cancelled timer leaves the
+   * loop at once: it would otherwise keep whatever its task refers to until its deadline.
+   */
   public interface Timer {
     void cancel();
   }
@@ -42,7 +46,7 @@ public final class EventLoop implements AutoCloseable {
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final Map<Integer, Readiness> watched = new HashMap<>();
-  private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
+  private final NavigableSet<ScheduledTask> timers = new TreeSet<>();
   private final Memory readBuffer = new Memory(READ_BUFFER_SIZE);
   private final Thread thread;
   private volatile boolean running = true;
@@ -117,7 +121,15 @@ public final class EventLoop implements AutoCloseable {
   private void addTimer(ScheduledTask timer) {
     if (!timer.cancelled) {
       timer.sequence = timerSequence++;
+      timer.queued = true;
       timers.add(timer);
+    }
+  }
+
+  private void removeTimer(ScheduledTask timer) {
+    if (timer.queued) {
+      timer.queued = false;
+      timers.remove(timer);
     }
   }
 
@@ -157,34 +169,36 @@ public final class EventLoop implements AutoCloseable {
     if (!tasks.isEmpty()) {
       return 0;
     }
-    ScheduledTask next;
-    while ((next = timers.peek()) != null && next.cancelled) {
-      timers.poll();
-    }
-    if (next == null) {
+    if (timers.isEmpty()) {
       return -1;
     }
-    long nanos = next.deadline - System.nanoTime();
+    long nanos = timers.first().deadline - System.nanoTime();
     return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
   }
 
   private void runDueTimers() {
     long now = System.nanoTime();
-    ScheduledTask next;
-    while ((next = timers.peek()) != null && next.deadline - now <= 0) {
-      timers.poll();
-      if (!next.cancelled) {
-        next.cancelled = true;
-        safely(next.task);
-      }
+    while (!timers.isEmpty() && timers.first().deadline - now <= 0) {
+      ScheduledTask next = timers.pollFirst();
+      next.queued = false;
+      next.cancelled = true;
+      safely(next.task);
     }
   }
 
+  /**
+   * Runs a callback so that nothing it throws ends the loop: with the loop gone, every process the
+   * executor watches would hang. That includes an OutOfMemoryError thrown again by the logging.
+   */
   private static void safely(Runnable action) {
     try {
       action.run();
-    } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "event loop callback failed", e);
+    } catch (Throwable failure) {
+      try {
+        LOG.log(Level.ERROR, "event loop callback failed", failure);
+      } catch (Throwable ignored) {
+        // Nothing left to report with; the loop must go on.
+      }
     }
   }
 
@@ -201,10 +215,11 @@ public final class EventLoop implements AutoCloseable {
     wakeup.close();
   }
 
-  private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
+  private final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
     private final long deadline;
     private final Runnable task;
     private long sequence;
+    private boolean queued;
     private volatile boolean cancelled;
 
     ScheduledTask(long deadline, Runnable task) {
@@ -215,6 +230,11 @@ public final class EventLoop implements AutoCloseable {
     @Override
     public void cancel() {
       cancelled = true;
+      if (inLoop()) {
+        removeTimer(this);
+      } else {
+        execute(() -> removeTimer(this));
+      }
     }
 
     @Override

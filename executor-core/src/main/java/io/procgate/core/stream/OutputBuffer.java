@@ -5,10 +5,11 @@ import io.procgate.core.io.EventLoop;
 import io.procgate.core.stream.OutputEvent.Source;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 
@@ -43,7 +44,9 @@ public final class OutputBuffer {
   }
 
   private final int capacity;
-  private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+  // Keyed by offset, so a reader far behind the writer finds its chunk in log time: a large
+  // buffer holds thousands of chunks, and every event of every reader looks one up.
+  private final NavigableMap<Long, Chunk> chunks = new TreeMap<>();
   private final List<Runnable> waiting = new ArrayList<>();
   private long retained;
   private long end;
@@ -62,18 +65,18 @@ public final class OutputBuffer {
     data.get(bytes);
     List<Runnable> wake;
     synchronized (this) {
-      chunks.addLast(new Chunk(source, end, bytes));
+      chunks.put(end, new Chunk(source, end, bytes));
       end += bytes.length;
       retained += bytes.length;
       while (retained > capacity) {
-        Chunk oldest = chunks.removeFirst();
+        Chunk oldest = chunks.pollFirstEntry().getValue();
         retained -= oldest.data().length;
         if (retained < capacity) {
           // Keep the tail of a chunk that straddles the limit.
           int keep = (int) (capacity - retained);
           byte[] tail = new byte[keep];
           System.arraycopy(oldest.data(), oldest.data().length - keep, tail, 0, keep);
-          chunks.addFirst(new Chunk(oldest.source(), oldest.end() - keep, tail));
+          chunks.put(oldest.end() - keep, new Chunk(oldest.source(), oldest.end() - keep, tail));
           retained += keep;
         }
       }
@@ -144,14 +147,11 @@ public final class OutputBuffer {
     if (position >= end) {
       return exit == null ? null : new OutputEvent.Exit(exit, end);
     }
-    Iterator<Chunk> it = chunks.iterator();
-    Chunk first = it.next();
-    long dropped = Math.max(0, first.offset() - position);
-    long from = Math.max(position, first.offset());
-    Chunk chunk = first;
-    while (chunk.end() <= from) {
-      chunk = it.next();
-    }
+    long first = chunks.firstKey();
+    long dropped = Math.max(0, first - position);
+    long from = Math.max(position, first);
+    Iterator<Chunk> it = chunks.tailMap(chunks.floorKey(from), true).values().iterator();
+    Chunk chunk = it.next();
     Source source = chunk.source();
     List<byte[]> parts = new ArrayList<>();
     int size = 0;

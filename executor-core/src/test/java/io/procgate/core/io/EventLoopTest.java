@@ -2,6 +2,7 @@ package io.procgate.core.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +65,43 @@ class EventLoopTest {
   }
 
   @Test
-  void aTaskThatThrowsDoesNotStopTheLoop() throws Exception {
+  void aCancelledTimerNoLongerHoldsItsTask() throws Exception {
+    Object payload = new byte[1024];
+    WeakReference<Object> held = new WeakReference<>(payload);
+    loop.schedule(Duration.ofMinutes(30), () -> {});
+    EventLoop.Timer timer = loop.schedule(Duration.ofHours(1), payload::hashCode);
+    payload = null;
+    runOnLoop(() -> {});
+    timer.cancel();
+    timer = null;
+    runOnLoop(() -> {});
+
+    for (int i = 0; i < 50 && held.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(held.get()).as("the cancelled timer's task, an hour before its deadline").isNull();
+  }
+
+  private void runOnLoop(Runnable task) throws InterruptedException {
+    CountDownLatch ran = new CountDownLatch(1);
+    loop.execute(
+        () -> {
+          task.run();
+          ran.countDown();
+        });
+    assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aTaskThatThrowsEvenAnErrorDoesNotStopTheLoop() throws Exception {
     CountDownLatch after = new CountDownLatch(1);
     loop.execute(
         () -> {
           throw new IllegalStateException("a failing callback, on purpose");
+        });
+    loop.execute(
+        () -> {
+          throw new OutOfMemoryError("not really, on purpose");
         });
     loop.execute(after::countDown);
 

@@ -18,7 +18,6 @@ import io.procgate.server.api.model.ProcessStdinResult;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionRegistry;
 import io.smallrye.mutiny.Multi;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.util.List;
 
 /** Processes of a browser session. */
@@ -70,8 +69,7 @@ public class BrowserProcessesResource implements BrowserProcessesApi {
   }
 
   @Override
-  public Multi<OutboundSseEvent> processStdoutStream(
-      String id, String processId, String lastEventId) {
+  public Multi<byte[]> processStdoutStream(String id, String processId, String lastEventId) {
     Session session = sessions.require(id);
     return streams.open(session, session.requireProcess(processId), lastEventId);
   }

@@ -1,12 +1,10 @@
 package io.procgate.server.resource;
 
-import io.procgate.core.CapturedOutput;
 import io.procgate.core.ExecResult;
 import io.procgate.core.LaunchRequest;
 import io.procgate.server.api.model.ProcessExecRequest;
 import io.procgate.server.api.model.ProcessExecResult;
 import io.procgate.server.session.Session;
-import java.util.Base64;
 import java.util.Optional;
 
 /** Translates {@code processExec} DTOs to and from the executor's values. */
@@ -27,20 +25,14 @@ final class ExecMapper {
   }
 
   static ProcessExecResult toDto(ExecResult result) {
-    return new ProcessExecResult()
+    return new EncodedExecResult(result.stdout(), result.stderr())
         .exitCode(result.status().exitCode())
         .signal(result.status().signalName().orElse(null))
         .timedOut(result.timedOut())
         .durationMs((int) Math.min(Integer.MAX_VALUE, result.duration().toMillis()))
-        .stdoutB64(base64(result.stdout()))
-        .stderrB64(base64(result.stderr()))
         .stdoutTruncated(result.stdout().truncated())
         .stderrTruncated(result.stderr().truncated())
         .stdoutTotalBytes(result.stdout().totalBytes())
         .stderrTotalBytes(result.stderr().totalBytes());
-  }
-
-  private static String base64(CapturedOutput output) {
-    return Base64.getEncoder().encodeToString(output.bytes());
   }
 }

@@ -7,11 +7,10 @@ import io.procgate.server.session.Session;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * Opens a process's output as an SSE stream for the current request. Events are delivered on the
@@ -21,37 +20,40 @@ import java.util.concurrent.Executor;
 @ApplicationScoped
 class OutputStreams {
   private final Duration keepAlive;
-  private final HttpServerResponse response;
 
-  OutputStreams(ProcgateConfig config, HttpServerResponse response) {
+  OutputStreams(ProcgateConfig config) {
     this.keepAlive = config.spawn().keepAlive();
-    this.response = response;
   }
 
   /**
    * @param lastEventId the {@code Last-Event-ID} of a reconnecting client, or null
    * @throws ApiException when {@code lastEventId} names no event of this process
    */
-  Multi<OutboundSseEvent> open(Session session, SpawnedProcess process, String lastEventId) {
-    if (OutputEvents.EXIT_ID.equals(lastEventId) && !process.isRunning()) {
-      return Multi.createFrom().empty();
-    }
+  Multi<byte[]> open(Session session, SpawnedProcess process, String lastEventId) {
+    Multi<byte[]> frames =
+        OutputEvents.EXIT_ID.equals(lastEventId) && !process.isRunning()
+            ? Multi.createFrom().empty()
+            : frames(process, lastEventId);
+    Session.Use use = session.use();
+    // Quarkus REST writes each frame as it is, one at a time; proxies must not buffer the stream.
+    return RestMulti.fromMultiData(frames.onTermination().invoke(use::close))
+        .header("Content-Type", "text/event-stream")
+        .header("Cache-Control", "no-cache")
+        .header("X-Accel-Buffering", "no")
+        .build();
+  }
+
+  private Multi<byte[]> frames(SpawnedProcess process, String lastEventId) {
     long after = resumePoint(lastEventId);
     Context context = Vertx.currentContext();
     Executor delivery = task -> context.runOnContext(ignored -> task.run());
-    Multi<OutboundSseEvent> events;
     try {
-      events =
-          Multi.createFrom()
-              .publisher(process.output(after, delivery, keepAlive))
-              .map(OutputEvents::toSse);
+      return Multi.createFrom()
+          .publisher(process.output(after, delivery, keepAlive))
+          .map(OutputEvents::toFrame);
     } catch (IllegalArgumentException e) {
       throw invalidLastEventId(lastEventId);
     }
-    // Quarkus REST writes its own SSE headers on top of these; proxies must not buffer the stream.
-    response.putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
-    Session.Use use = session.use();
-    return events.onTermination().invoke(use::close);
   }
 
   private static long resumePoint(String lastEventId) {
