@@ -46,8 +46,9 @@ class LoadIT {
   // The README's heap formula for this load: 64 MiB, plus for each of the 200 processes its output
   // buffer and one event being written to its reader (4 x 128 KiB), times 1.5 for the collector.
   private static final long HEAP = (long) ((64 + 200 * 1.5) * 1.5) * MIB;
-  // What a JVM holds beside its heap: metaspace, code, thread stacks, direct buffers.
-  private static final long NON_HEAP = 256L * MIB;
+  // The README's formula beside the heap: 192 MiB for metaspace, code, threads and the collector,
+  // plus 1.5 times the bytes being sent, at most one event (a third of a MiB) per reader.
+  private static final long NON_HEAP = (long) (192 + 1.5 * 200 / 3) * MIB;
 
   private ServerProcess server;
 

@@ -98,18 +98,23 @@ public final class ServerProcess implements AutoCloseable {
     Path sessionsRoot = Files.createTempDirectory("procgate-it-sessions");
     Path log = Files.createTempFile("procgate-it-server", ".log");
 
+    Path app = Path.of(jar).toAbsolutePath();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    // As the README starts it: from its directory, with the class data archive built beside it,
+    // which the JVM takes only with the very class path it was recorded with.
+    Path archive = app.resolveSibling("app-cds.jsa");
+    if (workingDir == null && Files.exists(archive)) {
+      command.add("-XX:SharedArchiveFile=" + archive.getFileName());
+    }
     command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dprocgate.sessions.root=" + sessionsRoot);
     settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
-    command.add(Path.of(jar).toAbsolutePath().toString());
+    command.add(workingDir == null ? app.getFileName().toString() : app.toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    if (workingDir != null) {
-      builder.directory(workingDir.toFile());
-    }
+    builder.directory((workingDir == null ? app.getParent() : workingDir).toFile());
     builder.redirectOutput(log.toFile());
     builder.environment().remove("KERNEL_API_KEY");
     builder.environment().putAll(environment);
