@@ -145,7 +145,7 @@ final class StartAndMemory {
 
   void report(List<String> rows) {
     rows.add(
-        row(
+        Benchmark.formatRow(
             "5",
             "server start to first successful exec",
             seconds(startSeconds),
@@ -153,7 +153,7 @@ final class StartAndMemory {
             startSeconds / jvmStartSeconds,
             "< 2 s"));
     rows.add(
-        row(
+        Benchmark.formatRow(
             "5",
             "server RSS, idle",
             mib(idleRss),
@@ -162,30 +162,13 @@ final class StartAndMemory {
             ""));
     long bound = HEAP + NON_HEAP;
     rows.add(
-        row(
+        Benchmark.formatRow(
             "5",
             "server RSS, 64 concurrent execs of 1 MiB stdout",
             mib(loadRss) + " (before: " + mib(loadIdleRss) + ")",
             "bound: -Xmx (64 + 64 x 1.5) x 1.5 MiB + (192 + 1.5 x 64 x 4/3) MiB = " + mib(bound),
             (double) loadRss / bound,
             "≤ 1x"));
-  }
-
-  private static String row(
-      String n, String measure, String ours, String baseline, double ratio, String target) {
-    return "| "
-        + n
-        + " | "
-        + measure
-        + " | "
-        + ours
-        + " | "
-        + baseline
-        + " | "
-        + String.format(Locale.ROOT, "%.2fx", ratio)
-        + " | "
-        + target
-        + " |";
   }
 
   private static String seconds(double s) {
