@@ -13,25 +13,37 @@ import io.procgate.client.model.ProcessKillRequest;
 import io.procgate.client.model.ProcessSpawnRequest;
 import io.procgate.client.model.ProcessSpawnResult;
 import io.procgate.client.model.ProcessStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** The per-session process limit and the retention of exited processes, on a server of its own. */
+/**
+ * The session limit, the per-session process limit and the retention of exited processes, on a
+ * server of its own.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class LimitsIT {
+  private static final int MAX_SESSIONS = 8;
   private ServerProcess server;
   private BrowserProcessesApi processes;
 
   @BeforeAll
   void start() throws Exception {
     Map<String, String> settings = ServerProcess.testSettings();
+    settings.put("procgate.sessions.max", Integer.toString(MAX_SESSIONS));
     settings.put("procgate.sessions.max-processes", "3");
     settings.put("procgate.spawn.retention", "2s");
     settings.put("procgate.spawn.retained-exited", "2");
@@ -118,6 +130,46 @@ class LimitsIT {
               assertThat(e.getResponseBody()).contains("process_not_found");
             });
     server.browsers().deleteBrowser(session);
+  }
+
+  @Test
+  void pastTheSessionLimitCreateIs429AndChangesNothingUntilOneIsDeleted() throws Exception {
+    List<String> created = new ArrayList<>();
+    try {
+      while (server.browsers().listBrowsers(0, 100).size() < MAX_SESSIONS) {
+        created.add(newSession());
+      }
+      Set<Path> directories = sessionDirectories();
+
+      assertThatThrownBy(
+              () -> server.browsers().createBrowser(new BrowserCreateRequest().name("one-more")))
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(429);
+                assertThat(e.getResponseBody()).contains("\"code\":\"too_many_sessions\"");
+                assertThat(e.getResponseHeaders().firstValue("x-should-retry")).isEmpty();
+              });
+      assertThat(server.browsers().listBrowsers(0, 100)).hasSize(MAX_SESSIONS);
+      assertThat(sessionDirectories()).isEqualTo(directories);
+
+      server.browsers().deleteBrowser(created.remove(0));
+      created.add(
+          server
+              .browsers()
+              .createBrowser(new BrowserCreateRequest().name("one-more"))
+              .getSessionId());
+    } finally {
+      for (String session : created) {
+        server.browsers().deleteBrowser(session);
+      }
+    }
+  }
+
+  private Set<Path> sessionDirectories() throws IOException {
+    try (Stream<Path> entries = Files.list(server.sessionsRoot())) {
+      return entries.collect(Collectors.toSet());
+    }
   }
 
   private interface ThrowingCall {

@@ -39,6 +39,13 @@ public interface ProcgateConfig {
     @WithDefault("60")
     int defaultTimeoutSeconds();
 
+    /**
+     * Sessions the server holds at once; creating one more is a 429. With the process limits it
+     * bounds what the server may hold in memory.
+     */
+    @WithDefault("64")
+    int max();
+
     /** Processes a session may run at once, synchronous executions included; past it, 429. */
     @WithDefault("64")
     int maxProcesses();

@@ -41,6 +41,7 @@ public class SessionRegistry {
   private final ProcessExecutor executor;
   private final WorkDirectories directories;
   private final Duration endWait;
+  private final int maxSessions;
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Session> byName = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, Session> inOrder = new LinkedHashMap<>();
@@ -57,6 +58,10 @@ public class SessionRegistry {
     this.directories = new WorkDirectories(config.sessions().root());
     // Ending a group takes its grace, then SIGKILL and a short wait for the dead to be reaped.
     this.endWait = config.exec().killGrace().plusSeconds(5);
+    this.maxSessions = config.sessions().max();
+    if (maxSessions < 1) {
+      throw new IllegalArgumentException("procgate.sessions.max must be at least 1");
+    }
   }
 
   void start(@Observes StartupEvent event) throws IOException {
@@ -81,6 +86,12 @@ public class SessionRegistry {
   public Session create(SessionSpec spec) {
     synchronized (this) {
       spec.name().ifPresent(this::requireFreeName);
+      if (inOrder.size() >= maxSessions) {
+        throw new ApiException(
+            429,
+            "too_many_sessions",
+            "the server holds its maximum of " + maxSessions + " sessions; delete one first");
+      }
       String id;
       do {
         id = SessionIds.next();
