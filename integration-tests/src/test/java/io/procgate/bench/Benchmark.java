@@ -147,34 +147,22 @@ public final class Benchmark {
     }
     double cP50 = median(native1.stream().mapToDouble(NativeBaseline.Spawns::p50Millis).toArray());
     double cP99 = median(native1.stream().mapToDouble(NativeBaseline.Spawns::p99Millis).toArray());
+    latencyRow(ours, 50, "C posix_spawn", cP50, "≤ 1.5x");
+    latencyRow(ours, 99, "C posix_spawn", cP99, "≤ 3x");
+    latencyRow(ours, 50, "Java ProcessBuilder", builder.percentileMillis(50), "");
+    latencyRow(ours, 99, "Java ProcessBuilder", builder.percentileMillis(99), "");
+  }
+
+  private void latencyRow(
+      Latencies ours, int percentile, String baseline, double baselineMillis, String target) {
+    double millis = ours.percentileMillis(percentile);
     row(
         "1",
-        "exec `/bin/echo hello`, p50",
-        ms(ours.percentileMillis(50)),
-        "C posix_spawn " + ms(cP50),
-        ours.percentileMillis(50) / cP50,
-        "≤ 1.5x");
-    row(
-        "1",
-        "exec `/bin/echo hello`, p99",
-        ms(ours.percentileMillis(99)),
-        "C posix_spawn " + ms(cP99),
-        ours.percentileMillis(99) / cP99,
-        "≤ 3x");
-    row(
-        "1",
-        "exec `/bin/echo hello`, p50",
-        ms(ours.percentileMillis(50)),
-        "Java ProcessBuilder " + ms(builder.percentileMillis(50)),
-        ours.percentileMillis(50) / builder.percentileMillis(50),
-        "");
-    row(
-        "1",
-        "exec `/bin/echo hello`, p99",
-        ms(ours.percentileMillis(99)),
-        "Java ProcessBuilder " + ms(builder.percentileMillis(99)),
-        ours.percentileMillis(99) / builder.percentileMillis(99),
-        "");
+        "exec `/bin/echo hello`, p" + percentile,
+        ms(millis),
+        baseline + " " + ms(baselineMillis),
+        millis / baselineMillis,
+        target);
   }
 
   private void throughput(Clients clients) throws Exception {
