@@ -1,9 +1,9 @@
 package io.procgate.core;
 
-import io.procgate.core.io.EventLoop;
-import io.procgate.core.io.OutputPump;
-import io.procgate.core.lifecycle.ChildReaper;
-import io.procgate.core.lifecycle.GroupTerminator;
+import io.procgate.core.internal.io.EventLoop;
+import io.procgate.core.internal.io.OutputPump;
+import io.procgate.core.internal.lifecycle.ChildReaper;
+import io.procgate.core.internal.lifecycle.GroupTerminator;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

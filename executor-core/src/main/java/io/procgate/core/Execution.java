@@ -1,7 +1,7 @@
 package io.procgate.core;
 
-import io.procgate.core.io.EventLoop;
-import io.procgate.core.launch.SpawnedChild;
+import io.procgate.core.internal.io.EventLoop;
+import io.procgate.core.internal.launch.SpawnedChild;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: {@link #result()} completes on the event loop thread, so dependent stages must be
  * quick or run elsewhere; {@link #abandon()} is safe from any thread.
  */
-public final class Execution implements ChildSupervisor.Listener {
+public final class Execution {
   private final EventLoop loop;
   private final SpawnedChild child;
   private final ProcessTable owner;
@@ -60,20 +60,25 @@ public final class Execution implements ChildSupervisor.Listener {
     supervisor.start(timeout);
   }
 
-  @Override
-  public void exited(ExitStatus status) {
-    owner.release();
-  }
+  /** What the supervisor reports to; not part of the public surface. */
+  ChildSupervisor.Listener listener() {
+    return new ChildSupervisor.Listener() {
+      @Override
+      public void exited(ExitStatus status) {
+        owner.release();
+      }
 
-  @Override
-  public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
-    owner.forgetGroupIfEmpty(child.pid());
-    result.complete(
-        new ExecResult(
-            status,
-            stdout.result(),
-            stderr.result(),
-            Duration.ofNanos(exitNanos - child.startNanos()),
-            timedOut));
+      @Override
+      public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
+        owner.forgetGroupIfEmpty(child.pid());
+        result.complete(
+            new ExecResult(
+                status,
+                stdout.result(),
+                stderr.result(),
+                Duration.ofNanos(exitNanos - child.startNanos()),
+                timedOut));
+      }
+    };
   }
 }

@@ -1,5 +1,6 @@
 package io.procgate.core;
 
+import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,8 +25,6 @@ import java.util.Optional;
  * @param path the PATH of every child, unless the request sets its own
  * @param lang the LANG of every child, unless the request sets its own
  * @param setpriv the {@code setpriv} binary used to switch user
- * @param reapOrphans whether to become a child subreaper, so descendants whose parent died are
- *     re-parented to this JVM and ended and reaped by it
  */
 public record ExecutorSettings(
     Optional<String> defaultUser,
@@ -41,8 +40,7 @@ public record ExecutorSettings(
     Duration stdinWait,
     String path,
     String lang,
-    Path setpriv,
-    boolean reapOrphans) {
+    Path setpriv) {
 
   public static final String DEFAULT_PATH =
       "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -75,7 +73,7 @@ public record ExecutorSettings(
     return new Builder();
   }
 
-  public TerminationPolicy terminationPolicy() {
+  TerminationPolicy terminationPolicy() {
     return TerminationPolicy.termThenKill(killGrace);
   }
 
@@ -95,7 +93,6 @@ public record ExecutorSettings(
     private String path = DEFAULT_PATH;
     private String lang = "C.UTF-8";
     private Path setpriv = Path.of("/usr/bin/setpriv");
-    private boolean reapOrphans = true;
 
     private Builder() {}
 
@@ -169,11 +166,6 @@ public record ExecutorSettings(
       return this;
     }
 
-    public Builder reapOrphans(boolean value) {
-      reapOrphans = value;
-      return this;
-    }
-
     public ExecutorSettings build() {
       return new ExecutorSettings(
           defaultUser,
@@ -189,8 +181,7 @@ public record ExecutorSettings(
           stdinWait,
           path,
           lang,
-          setpriv,
-          reapOrphans);
+          setpriv);
     }
   }
 }

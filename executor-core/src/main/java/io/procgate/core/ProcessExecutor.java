@@ -1,20 +1,21 @@
 package io.procgate.core;
 
-import io.procgate.core.io.EventLoop;
-import io.procgate.core.launch.LaunchPlan;
-import io.procgate.core.launch.Launcher;
-import io.procgate.core.launch.SpawnedChild;
-import io.procgate.core.lifecycle.ChildReaper;
-import io.procgate.core.lifecycle.GroupTerminator;
-import io.procgate.core.os.FileDescriptors;
-import io.procgate.core.os.ProcessControl;
-import io.procgate.core.os.ProcessTree;
+import io.procgate.core.internal.io.EventLoop;
+import io.procgate.core.internal.launch.LaunchPlan;
+import io.procgate.core.internal.launch.Launcher;
+import io.procgate.core.internal.launch.SpawnedChild;
+import io.procgate.core.internal.lifecycle.ChildReaper;
+import io.procgate.core.internal.lifecycle.GroupTerminator;
+import io.procgate.core.internal.lifecycle.TerminationPolicy;
+import io.procgate.core.internal.os.FileDescriptors;
+import io.procgate.core.internal.os.ProcessControl;
+import io.procgate.core.internal.os.ProcessTree;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs processes: the entry point of the core.
@@ -23,6 +24,11 @@ import java.util.concurrent.TimeoutException;
  * request resolves to. One event loop thread watches all of their descriptors and exits.
  * Thread-safe; calls that start a process block their caller for about a millisecond, for the spawn
  * itself, and never longer.
+ *
+ * <p>One executor per JVM, and nothing else in the JVM may start child processes ({@link
+ * ProcessBuilder} included): the executor makes the JVM a child subreaper, so that the orphans of
+ * its processes are re-parented to it, and it reaps every child it did not start itself. Another
+ * starter's children would be reaped under it, their exit status lost.
  */
 public final class ProcessExecutor implements AutoCloseable {
   private final ExecutorSettings settings;
@@ -30,6 +36,15 @@ public final class ProcessExecutor implements AutoCloseable {
   private final EventLoop loop;
   private final ChildReaper reaper;
   private final GroupTerminator terminator;
+  // Reads of /proc for usage: a few milliseconds each, kept off callers' and the loop's threads.
+  private final ExecutorService blocking =
+      Executors.newFixedThreadPool(
+          2,
+          runnable -> {
+            Thread thread = new Thread(runnable, "procgate-proc");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /**
    * @throws IllegalStateException when the settings cannot work here, such as a default user the
@@ -37,9 +52,7 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public ProcessExecutor(ExecutorSettings settings) {
     this.settings = settings;
-    if (settings.reapOrphans()) {
-      ProcessControl.becomeChildSubreaper();
-    }
+    ProcessControl.becomeChildSubreaper();
     this.loop = new EventLoop("procgate-io");
     this.reaper = new ChildReaper(loop);
     this.launcher = new Launcher(settings, reaper);
@@ -72,7 +85,8 @@ public final class ProcessExecutor implements AutoCloseable {
     SpawnedChild child = start(plan, false, owner);
     Execution execution = new Execution(loop, settings, child, owner);
     ChildSupervisor supervisor =
-        new ChildSupervisor(loop, reaper, terminator, settings, child.process(), execution);
+        new ChildSupervisor(
+            loop, reaper, terminator, settings, child.process(), execution.listener());
     loop.execute(() -> execution.start(supervisor, plan.timeout()));
     return execution;
   }
@@ -87,10 +101,11 @@ public final class ProcessExecutor implements AutoCloseable {
     LaunchPlan plan = launcher.plan(request);
     SpawnedChild child = start(plan, true, owner);
     SpawnedProcess process =
-        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner);
+        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking);
     owner.add(process);
     ChildSupervisor supervisor =
-        new ChildSupervisor(loop, reaper, terminator, settings, child.process(), process);
+        new ChildSupervisor(
+            loop, reaper, terminator, settings, child.process(), process.listener());
     loop.execute(() -> process.start(supervisor, plan.timeout()));
     return process;
   }
@@ -146,14 +161,12 @@ public final class ProcessExecutor implements AutoCloseable {
             .filter(group -> group != ownGroup)
             .map(group -> terminator.terminate(group, settings.terminationPolicy()))
             .toArray(CompletableFuture[]::new);
-    try {
-      CompletableFuture.allOf(ending)
-          .get(settings.killGrace().toMillis() + 2_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // Ending is best effort at this point; what is left gets SIGKILL from the terminator anyway.
-    }
+    // Terminations never fail; past the bound the loop closes and what is left dies with the JVM's
+    // process groups' last SIGKILL, already sent.
+    CompletableFuture.allOf(ending)
+        .completeOnTimeout(null, settings.killGrace().toMillis() + 2_000, TimeUnit.MILLISECONDS)
+        .join();
+    blocking.shutdownNow();
     loop.close();
   }
 }

@@ -1,8 +1,7 @@
 package io.procgate.core;
 
 import io.procgate.core.ProcessException.Kind;
-import io.procgate.core.os.OsException;
-import io.procgate.core.os.ProcessControl;
+import io.procgate.core.internal.os.ProcessControl;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,10 +56,6 @@ public final class ProcessTable {
     return running;
   }
 
-  public synchronized boolean isClosed() {
-    return closed;
-  }
-
   /** Takes a running slot for a process about to start. */
   synchronized void reserve() {
     if (closed) {
@@ -87,7 +82,7 @@ public final class ProcessTable {
       return false;
     }
     if (groups.size() >= PRUNE_THRESHOLD) {
-      groups.removeIf(group -> !exists(group));
+      groups.removeIf(group -> !ProcessControl.groupExists(group));
     }
     groups.add(pgid);
     return true;
@@ -95,7 +90,7 @@ public final class ProcessTable {
 
   /** Forgets group {@code pgid} unless processes of it live on in the background. */
   synchronized void forgetGroupIfEmpty(int pgid) {
-    if (!exists(pgid)) {
+    if (!ProcessControl.groupExists(pgid)) {
       groups.remove(pgid);
     }
   }
@@ -128,14 +123,6 @@ public final class ProcessTable {
     }
     for (int i = 0; i < exited.size() - retainedExited; i++) {
       spawned.remove(exited.get(i).id());
-    }
-  }
-
-  private static boolean exists(int pgid) {
-    try {
-      return ProcessControl.groupExists(pgid);
-    } catch (OsException e) {
-      return true;
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.procgate.core;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** The standard Linux signals, by the names the API uses ({@code TERM}, not {@code SIGTERM}). */
@@ -64,18 +63,6 @@ public enum Signal {
     return number > 0 && number < BY_NUMBER.length
         ? Optional.of(BY_NUMBER[number])
         : Optional.empty();
-  }
-
-  /** Accepts {@code TERM}, {@code term} and {@code SIGTERM}. */
-  public static Optional<Signal> ofName(String name) {
-    String upper = name.toUpperCase(Locale.ROOT);
-    String bare = upper.startsWith("SIG") ? upper.substring(3) : upper;
-    for (Signal signal : values()) {
-      if (signal.name().equals(bare)) {
-        return Optional.of(signal);
-      }
-    }
-    return Optional.empty();
   }
 
   /** The conventional name of any signal number, real-time ones included. */

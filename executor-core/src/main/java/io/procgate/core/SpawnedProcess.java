@@ -1,17 +1,16 @@
 package io.procgate.core;
 
 import io.procgate.core.ProcessException.Kind;
-import io.procgate.core.io.EventLoop;
-import io.procgate.core.io.StdinWriter;
-import io.procgate.core.launch.LaunchPlan;
-import io.procgate.core.launch.SpawnedChild;
-import io.procgate.core.os.FileDescriptors;
-import io.procgate.core.os.OsException;
-import io.procgate.core.os.ProcessControl;
-import io.procgate.core.os.ProcessTree;
-import io.procgate.core.os.Pty;
-import io.procgate.core.stream.OutputBuffer;
-import io.procgate.core.stream.OutputEvent;
+import io.procgate.core.internal.io.EventLoop;
+import io.procgate.core.internal.io.StdinWriter;
+import io.procgate.core.internal.launch.LaunchPlan;
+import io.procgate.core.internal.launch.SpawnedChild;
+import io.procgate.core.internal.os.FileDescriptors;
+import io.procgate.core.internal.os.OsException;
+import io.procgate.core.internal.os.ProcessControl;
+import io.procgate.core.internal.os.ProcessTree;
+import io.procgate.core.internal.os.Pty;
+import io.procgate.core.internal.stream.OutputBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -26,9 +25,9 @@ import java.util.concurrent.Flow;
  * queryable for its owner's retention time.
  *
  * <p>Threading: every public method is safe from any thread and returns without waiting on the
- * process, except {@link #usage()}, which may measure for {@value #CPU_WINDOW_MILLIS} ms.
+ * process; what takes time ({@link #usage()}, stdin, resizing) answers through a future.
  */
-public final class SpawnedProcess implements ChildSupervisor.Listener {
+public final class SpawnedProcess {
   static final long CPU_WINDOW_MILLIS = 200;
   // A reading older than this is too old to measure the recent CPU use against.
   private static final Duration STALE_READING = Duration.ofSeconds(10);
@@ -44,6 +43,7 @@ public final class SpawnedProcess implements ChildSupervisor.Listener {
   private final ProcessTable owner;
   private final OutputBuffer output;
   private final StdinWriter stdin;
+  private final Executor blocking;
   private ChildSupervisor supervisor;
   private ProcessTree.Usage lastReading;
   private volatile ExitStatus exitStatus;
@@ -55,8 +55,10 @@ public final class SpawnedProcess implements ChildSupervisor.Listener {
       ExecutorSettings settings,
       LaunchPlan plan,
       SpawnedChild child,
-      ProcessTable owner) {
+      ProcessTable owner,
+      Executor blocking) {
     this.id = id;
+    this.blocking = blocking;
     this.loop = loop;
     this.settings = settings;
     this.plan = plan;
@@ -156,24 +158,56 @@ public final class SpawnedProcess implements ChildSupervisor.Listener {
 
   /**
    * CPU and memory of the process tree. The CPU use is measured against the previous reading when
-   * there is a recent one; otherwise over a window of {@value #CPU_WINDOW_MILLIS} ms, for which the
-   * calling thread waits.
+   * there is a recent one; otherwise over a window of {@value #CPU_WINDOW_MILLIS} ms, after which
+   * the answer comes. {@code /proc} is read on the executor's blocking threads, never the caller's.
    */
-  public synchronized Usage usage() throws InterruptedException {
-    if (!isRunning()) {
-      return new Usage(0, 0);
+  public CompletableFuture<Usage> usage() {
+    CompletableFuture<Usage> result = new CompletableFuture<>();
+    blocking.execute(() -> measure(result));
+    return result;
+  }
+
+  private void measure(CompletableFuture<Usage> result) {
+    try {
+      if (!isRunning()) {
+        result.complete(new Usage(0, 0));
+        return;
+      }
+      ProcessTree.Usage now = ProcessTree.of(pid());
+      ProcessTree.Usage previous = swapReading(now);
+      long age = previous == null ? Long.MAX_VALUE : now.takenNanos() - previous.takenNanos();
+      if (age <= STALE_READING.toNanos() && age >= CPU_WINDOW_MILLIS * 1_000_000 / 2) {
+        result.complete(between(previous, now));
+        return;
+      }
+      loop.schedule(
+          Duration.ofMillis(CPU_WINDOW_MILLIS),
+          () -> blocking.execute(() -> measureAgainst(now, result)));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
     }
+  }
+
+  private void measureAgainst(ProcessTree.Usage start, CompletableFuture<Usage> result) {
+    try {
+      ProcessTree.Usage now = ProcessTree.of(pid());
+      swapReading(now);
+      result.complete(between(start, now));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  private synchronized ProcessTree.Usage swapReading(ProcessTree.Usage reading) {
     ProcessTree.Usage previous = lastReading;
-    long age = previous == null ? Long.MAX_VALUE : System.nanoTime() - previous.takenNanos();
-    if (age > STALE_READING.toNanos() || age < CPU_WINDOW_MILLIS * 1_000_000 / 2) {
-      previous = ProcessTree.of(pid());
-      Thread.sleep(CPU_WINDOW_MILLIS);
-    }
-    ProcessTree.Usage now = ProcessTree.of(pid());
-    lastReading = now;
-    long elapsed = now.takenNanos() - previous.takenNanos();
-    double percent = 100.0 * Math.max(0, now.cpuNanos() - previous.cpuNanos()) / elapsed;
-    return new Usage(percent, now.rssBytes());
+    lastReading = reading;
+    return previous;
+  }
+
+  private static Usage between(ProcessTree.Usage start, ProcessTree.Usage end) {
+    long elapsed = Math.max(1, end.takenNanos() - start.takenNanos());
+    double percent = 100.0 * Math.max(0, end.cpuNanos() - start.cpuNanos()) / elapsed;
+    return new Usage(percent, end.rssBytes());
   }
 
   void start(ChildSupervisor supervisor, Duration timeout) {
@@ -187,18 +221,23 @@ public final class SpawnedProcess implements ChildSupervisor.Listener {
     supervisor.start(timeout);
   }
 
-  @Override
-  public void exited(ExitStatus status) {
-    endedAt = Instant.now();
-    exitStatus = status;
-    stdin.shutDown(exited());
-    owner.release();
-  }
+  /** What the supervisor reports to; not part of the public surface. */
+  ChildSupervisor.Listener listener() {
+    return new ChildSupervisor.Listener() {
+      @Override
+      public void exited(ExitStatus status) {
+        endedAt = Instant.now();
+        exitStatus = status;
+        stdin.shutDown(SpawnedProcess.this.exited());
+        owner.release();
+      }
 
-  @Override
-  public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
-    output.finish(status);
-    owner.forgetGroupIfEmpty(pid());
+      @Override
+      public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
+        output.finish(status);
+        owner.forgetGroupIfEmpty(pid());
+      }
+    };
   }
 
   private void requireRunning() {

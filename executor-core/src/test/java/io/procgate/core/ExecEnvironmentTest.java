@@ -32,7 +32,7 @@ class ExecEnvironmentTest {
     fixture.close();
   }
 
-  private Map<String, String> environmentOf(Requests request) throws Exception {
+  private Map<String, String> environmentOf(LaunchRequest.Builder request) throws Exception {
     return Arrays.stream(stdout(fixture.run(request)).split("\0"))
         .filter(entry -> !entry.isEmpty())
         .collect(

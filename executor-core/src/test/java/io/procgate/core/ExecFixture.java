@@ -19,11 +19,11 @@ final class ExecFixture implements AutoCloseable {
     this.dir = dir;
   }
 
-  Requests command(String command, String... args) {
-    return Requests.command(dir, command, args);
+  LaunchRequest.Builder command(String command, String... args) {
+    return LaunchRequest.builder(command, dir).args(args);
   }
 
-  ExecResult run(Requests request)
+  ExecResult run(LaunchRequest.Builder request)
       throws InterruptedException, ExecutionException, TimeoutException {
     return executor.exec(request.build(), owner).result().get(30, TimeUnit.SECONDS);
   }
@@ -50,6 +50,32 @@ final class ExecFixture implements AutoCloseable {
     } catch (java.io.IOException e) {
       return false;
     }
+  }
+
+  /**
+   * The states of the processes of group {@code pgid}, one letter each as {@code /proc} shows them
+   * ({@code T} for stopped), in pid order.
+   */
+  static String groupStates(int pgid) throws java.io.IOException {
+    StringBuilder states = new StringBuilder();
+    try (var entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : (Iterable<Path>) entries.sorted()::iterator) {
+        String name = entry.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String stat = Files.readString(entry.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (Integer.parseInt(fields[2]) == pgid) {
+            states.append(fields[0]);
+          }
+        } catch (java.io.IOException gone) {
+          // The process ended while we looked.
+        }
+      }
+    }
+    return states.toString();
   }
 
   @Override

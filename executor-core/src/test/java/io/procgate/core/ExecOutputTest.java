@@ -96,11 +96,16 @@ class ExecOutputTest {
 
   @Test
   void noZombieIsLeftBehind() throws Exception {
-    fixture.run("for i in 1 2 3 4 5; do (sleep 0.1 &) ; done; echo spawned");
+    // Each subshell exits at once, leaving its sleep to be re-parented to this JVM, the subreaper.
+    ExecResult result = fixture.run("for i in 1 2 3 4 5; do (sleep 0.1 & echo $!) ; done");
+    List<Integer> orphans = stdout(result).lines().map(Integer::valueOf).toList();
 
+    assertThat(orphans).hasSize(5);
+    // Once exited they are zombies of this JVM until something reaps them: only the sweep can.
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> zombieChildrenOf(ProcessHandle.current().pid()) == 0);
+        .until(() -> orphans.stream().noneMatch(pid -> Files.exists(Path.of("/proc/" + pid))));
+    assertThat(zombieChildrenOf(ProcessHandle.current().pid())).isZero();
   }
 
   private static long zombieChildrenOf(long parent) throws Exception {

@@ -43,7 +43,8 @@ class ExecTerminationTest {
   @Test
   void aTimeoutEndsTheWholeGroupAndKeepsTheOutputSoFar() throws Exception {
     ExecResult result =
-        fixture.run(fixture.command("sleep 30 & echo $!; echo partial >&2; wait").timeout(1));
+        fixture.run(
+            fixture.command("sleep 30 & echo $!; echo partial >&2; wait").timeoutSeconds(1));
 
     int grandchild = Integer.parseInt(stdout(result).trim());
     assertThat(result.timedOut()).isTrue();
@@ -58,7 +59,8 @@ class ExecTerminationTest {
   void aGroupThatIgnoresTermIsKilledAfterTheGrace() throws Exception {
     long started = System.nanoTime();
     ExecResult result =
-        fixture.run(fixture.command("trap '' TERM; echo ready; while :; do :; done").timeout(1));
+        fixture.run(
+            fixture.command("trap '' TERM; echo ready; while :; do :; done").timeoutSeconds(1));
 
     assertThat(result.timedOut()).isTrue();
     assertThat(result.status().exitCode()).isEqualTo(128 + 9);
@@ -70,9 +72,9 @@ class ExecTerminationTest {
 
   @Test
   void zeroMeansTheDefaultTimeoutAndNegativeOrExcessiveTimeoutsAreRefused() throws Exception {
-    assertThat(fixture.run(fixture.command("true").timeout(0)).status().exitCode()).isZero();
+    assertThat(fixture.run(fixture.command("true").timeoutSeconds(0)).status().exitCode()).isZero();
     for (int seconds : new int[] {-1, 21, Integer.MAX_VALUE}) {
-      assertThatThrownBy(() -> fixture.run(fixture.command("true").timeout(seconds)))
+      assertThatThrownBy(() -> fixture.run(fixture.command("true").timeoutSeconds(seconds)))
           .isInstanceOfSatisfying(
               ProcessException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TIMEOUT));
     }

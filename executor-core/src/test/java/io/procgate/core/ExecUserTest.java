@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.procgate.core.ProcessException.Kind;
-import io.procgate.core.os.Accounts;
+import io.procgate.core.internal.os.Accounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -92,7 +92,7 @@ class ExecUserTest {
 
   @Test
   void asRootRunsAsRoot() throws Exception {
-    assertThat(stdout(fixture.run(fixture.command("id", "-u").asRoot()))).isEqualTo("0\n");
+    assertThat(stdout(fixture.run(fixture.command("id", "-u").asRoot(true)))).isEqualTo("0\n");
   }
 
   @Test
@@ -101,7 +101,7 @@ class ExecUserTest {
         ExecutorSettings.builder().defaultUser(Optional.of(TestUser.NAME)).build();
     try (ExecFixture other = new ExecFixture(asTestUser, dir)) {
       assertThat(stdout(other.run("id", "-un"))).isEqualTo(TestUser.NAME + "\n");
-      assertThat(stdout(other.run(other.command("id", "-un").asRoot()))).isEqualTo("root\n");
+      assertThat(stdout(other.run(other.command("id", "-un").asRoot(true)))).isEqualTo("root\n");
     }
   }
 
@@ -139,7 +139,8 @@ class ExecUserTest {
           .isInstanceOfSatisfying(
               ProcessException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNKNOWN_USER));
     }
-    assertThatThrownBy(() -> fixture.run(fixture.command("true").asUser(TestUser.NAME).asRoot()))
+    assertThatThrownBy(
+            () -> fixture.run(fixture.command("true").asUser(TestUser.NAME).asRoot(true)))
         .isInstanceOfSatisfying(
             ProcessException.class,
             e -> assertThat(e.kind()).isEqualTo(Kind.CONFLICTING_USER_OPTIONS));

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.procgate.core.ProcessException.Kind;
-import io.procgate.core.stream.Collector;
-import io.procgate.core.stream.OutputEvent;
+import io.procgate.core.internal.stream.Collector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +51,7 @@ class SpawnTest {
     delivery.shutdownNow();
   }
 
-  private SpawnedProcess spawn(Requests request) {
+  private SpawnedProcess spawn(LaunchRequest.Builder request) {
     return fixture.executor.spawn(request.build(), fixture.owner);
   }
 
@@ -177,11 +176,12 @@ class SpawnTest {
 
   @Test
   void stopAndContinueSuspendAndResumeTheGroup() throws Exception {
-    SpawnedProcess process = spawn("sleep 0.5; echo resumed");
+    SpawnedProcess process = spawn("sleep 2; echo resumed");
     Collector output = read(process);
 
     process.signal(Signal.STOP);
-    Thread.sleep(1000);
+    // The shell and its sleep are both stopped: the signal reached the whole group.
+    await().until(() -> ExecFixture.groupStates(process.pid()).equals("TT"));
     assertThat(process.isRunning()).as("still running, but stopped").isTrue();
     assertThat(stdout(output.events)).isEmpty();
     process.signal(Signal.CONT);
@@ -191,7 +191,7 @@ class SpawnTest {
 
   @Test
   void theTimeoutEndsTheWholeGroupGrandchildrenIncluded() throws Exception {
-    SpawnedProcess process = spawn(fixture.command("sleep 60 & echo $!; wait").timeout(1));
+    SpawnedProcess process = spawn(fixture.command("sleep 60 & echo $!; wait").timeoutSeconds(1));
     Collector output = read(process);
 
     List<OutputEvent> events = output.done.get(20, TimeUnit.SECONDS);
@@ -203,7 +203,7 @@ class SpawnTest {
 
   @Test
   void aTerminalHasTheRequestedSizeAndResizesWithSigwinch() throws Exception {
-    SpawnedProcess shell = spawn(fixture.command("sh").terminal(30, 100));
+    SpawnedProcess shell = spawn(fixture.command("sh").terminal(new TerminalSize(30, 100)));
     Collector output = read(shell);
 
     shell
@@ -224,7 +224,8 @@ class SpawnTest {
 
   @Test
   void aTerminalDefaultsTo24By80AndClosingStdinSendsEof() throws Exception {
-    SpawnedProcess process = spawn(fixture.command("stty size; cat").terminal(24, 80));
+    SpawnedProcess process =
+        spawn(fixture.command("stty size; cat").terminal(new TerminalSize(24, 80)));
     Collector output = read(process);
 
     process.writeStdin(new byte[0], true).get(5, TimeUnit.SECONDS);
@@ -246,13 +247,18 @@ class SpawnTest {
   @Test
   void usageShowsTheCpuOfABusyTreeAndTheMemoryItHolds() throws Exception {
     SpawnedProcess busy = spawn("sh -c 'while :; do :; done' & wait");
+    SpawnedProcess idle = spawn("sleep", "30");
     SpawnedProcess holder =
         spawn("x=$(head -c 110000000 /dev/zero | tr '\\0' a); echo held; sleep 30");
     Collector held = read(holder);
 
-    assertThat(busy.usage().cpuPercent()).isGreaterThan(50);
+    // A spinning shell gets a fair share of a core even when every core is busy (two runnable
+    // tasks per core at worst here); a sleeping process gets none.
+    assertThat(busy.usage().get(5, TimeUnit.SECONDS).cpuPercent()).isGreaterThan(25);
+    assertThat(idle.usage().get(5, TimeUnit.SECONDS).cpuPercent()).isLessThan(5);
     await().atMost(Duration.ofSeconds(20)).until(() -> stdout(held.events).contains("held"));
-    assertThat(holder.usage().memoryBytes()).isGreaterThanOrEqualTo(100L * 1024 * 1024);
+    assertThat(holder.usage().get(5, TimeUnit.SECONDS).memoryBytes())
+        .isGreaterThanOrEqualTo(100L * 1024 * 1024);
   }
 
   @Test

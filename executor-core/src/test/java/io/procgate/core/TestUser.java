@@ -2,8 +2,8 @@ package io.procgate.core;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.procgate.core.os.Accounts;
-import io.procgate.core.os.ProcessControl;
+import io.procgate.core.internal.os.Accounts;
+import io.procgate.core.internal.os.ProcessControl;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +34,7 @@ final class TestUser {
               + NAME;
       ExecResult result =
           executor
-              .exec(Requests.command(Path.of("/"), script).build(), executor.newTable())
+              .exec(LaunchRequest.builder(script, Path.of("/")).build(), executor.newTable())
               .result()
               .get(30, TimeUnit.SECONDS);
       if (result.status().exitCode() != 0) {

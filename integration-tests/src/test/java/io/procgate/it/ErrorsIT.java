@@ -10,6 +10,7 @@ import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
+import io.procgate.testing.ServerProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;

@@ -9,6 +9,8 @@ import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
+import io.procgate.testing.Processes;
+import io.procgate.testing.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

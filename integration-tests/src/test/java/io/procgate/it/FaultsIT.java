@@ -13,6 +13,8 @@ import io.procgate.client.model.ProcessSpawnRequest;
 import io.procgate.client.model.ProcessSpawnResult;
 import io.procgate.client.model.ProcessStatus;
 import io.procgate.client.stream.ProcessOutput;
+import io.procgate.testing.Processes;
+import io.procgate.testing.ServerProcess;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

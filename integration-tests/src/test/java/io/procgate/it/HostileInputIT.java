@@ -8,6 +8,7 @@ import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessSpawnRequest;
+import io.procgate.testing.ServerProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

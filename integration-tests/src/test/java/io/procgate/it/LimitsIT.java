@@ -13,6 +13,7 @@ import io.procgate.client.model.ProcessKillRequest;
 import io.procgate.client.model.ProcessSpawnRequest;
 import io.procgate.client.model.ProcessSpawnResult;
 import io.procgate.client.model.ProcessStatus;
+import io.procgate.testing.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

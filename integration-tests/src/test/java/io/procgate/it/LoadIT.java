@@ -11,6 +11,9 @@ import io.procgate.client.model.ProcessExecResult;
 import io.procgate.client.model.ProcessSpawnRequest;
 import io.procgate.client.model.ProcessStatus;
 import io.procgate.client.stream.ProcessOutput;
+import io.procgate.testing.MemoryBound;
+import io.procgate.testing.Processes;
+import io.procgate.testing.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +45,9 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class LoadIT {
-  private static final int MIB = 1024 * 1024;
-  // The README's heap formula for this load: 64 MiB, plus for each of the 200 processes its output
-  // buffer and one event being written to its reader (4 x 128 KiB), times 1.5 for the collector.
-  private static final long HEAP = (long) ((64 + 200 * 1.5) * 1.5) * MIB;
-  // The README's formula beside the heap: 192 MiB for metaspace, code, threads and the collector,
-  // plus 1.5 times the bytes being sent, at most one event (a third of a MiB) per reader.
-  private static final long NON_HEAP = (long) (192 + 1.5 * 200 / 3) * MIB;
+  // The README's formula for this load: 200 processes with a 1 MiB output buffer, each read by one
+  // stream at a time.
+  private static final MemoryBound BOUND = new MemoryBound().spawned(200, 1).streams(200);
 
   private ServerProcess server;
 
@@ -61,7 +60,7 @@ class LoadIT {
     settings.put("procgate.sessions.max-processes", "256");
     // All 200 stay retained until their slow readers have been through them.
     settings.put("procgate.spawn.retained-exited", "1000");
-    server = ServerProcess.start(settings, List.of("-Xmx" + HEAP / MIB + "m"));
+    server = ServerProcess.start(settings, List.of("-Xmx" + BOUND.heapMib() + "m"));
   }
 
   @AfterAll
@@ -189,8 +188,8 @@ class LoadIT {
     // Every stream went through within the heap the formula gives: no OutOfMemoryError.
     assertThat(server.log()).doesNotContain("OutOfMemoryError").doesNotContain("ERROR");
     assertThat(peak.get())
-        .as("peak RSS, heap " + HEAP / MIB + " MiB")
-        .isLessThanOrEqualTo(HEAP + NON_HEAP);
+        .as("peak RSS, bound " + BOUND.describe())
+        .isLessThanOrEqualTo(BOUND.residentBytes());
     assertThat(received.get()).isPositive();
     ProcessStatus status = server.processes().processStatus(session, ids.get(0));
     assertThat(status.getExitCode()).isZero();
@@ -212,16 +211,7 @@ class LoadIT {
   }
 
   private long rss() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + server.pid() + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    return 0;
+    return Processes.rss(server.pid());
   }
 
   private long zombieChildren() {

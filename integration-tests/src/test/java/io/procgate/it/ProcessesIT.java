@@ -16,6 +16,8 @@ import io.procgate.client.model.ProcessSpawnResult;
 import io.procgate.client.model.ProcessStatus;
 import io.procgate.client.model.ProcessStdinRequest;
 import io.procgate.client.stream.ProcessOutput;
+import io.procgate.testing.Processes;
+import io.procgate.testing.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -239,8 +241,16 @@ class ProcessesIT {
 
     processes.processKill(
         session, id(process), new ProcessKillRequest().signal(ProcessKillRequest.SignalEnum.STOP));
+    // The shell and its sleep, the whole group, are stopped.
+    await()
+        .until(
+            () ->
+                Processes.inGroup(process.getPid()).stream()
+                    .allMatch(member -> member.state() == 'T'));
     String stopped = output.stdout();
-    Thread.sleep(800);
+    // Two keep-alives come only after a full quiet interval (500 ms here) with nothing to send.
+    int keepAlives = output.keepAlives();
+    await().until(() -> output.keepAlives() >= keepAlives + 2);
     assertThat(output.stdout()).as("no output while stopped").isEqualTo(stopped);
     assertThat(status(process).getState()).isEqualTo(ProcessStatus.StateEnum.RUNNING);
     processes.processKill(

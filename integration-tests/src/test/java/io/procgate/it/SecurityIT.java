@@ -9,6 +9,7 @@ import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
+import io.procgate.testing.ServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

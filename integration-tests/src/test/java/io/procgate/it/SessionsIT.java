@@ -12,6 +12,7 @@ import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.BrowserViewport;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
+import io.procgate.testing.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.procgate.it;
 
+import io.procgate.testing.ServerProcess;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;

@@ -2,6 +2,7 @@ package io.procgate.it;
 
 import io.procgate.client.model.ProcessStreamEvent;
 import io.procgate.client.stream.ProcessOutput;
+import io.procgate.testing.ServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -10,8 +10,8 @@ import java.util.List;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
- * Builds every error answer of the server: the {@code Error} JSON body, and {@code x-should-retry:
- * false} unless repeating the request later may succeed (429 and 503).
+ * Builds every error answer of the server: the {@code Error} JSON body with the code's status, and
+ * {@code x-should-retry: false} unless the code is retryable.
  */
 @ApplicationScoped
 public class ApiErrors {
@@ -23,33 +23,29 @@ public class ApiErrors {
     this.json = json;
   }
 
-  public static Error body(String code, String message, List<ErrorDetail> details) {
-    Error error = new Error().code(code).message(message);
+  static Error body(ErrorCode code, String message, List<ErrorDetail> details) {
+    Error error = new Error().code(code.code()).message(message);
     return details.isEmpty() ? error : error.details(details);
   }
 
-  public static boolean retryable(int status) {
-    return status == 429 || status == 503;
-  }
-
-  public static RestResponse<Error> response(int status, String code, String message) {
-    return response(status, code, message, List.of());
+  public static RestResponse<Error> response(ErrorCode code, String message) {
+    return response(code, message, List.of());
   }
 
   public static RestResponse<Error> response(
-      int status, String code, String message, List<ErrorDetail> details) {
+      ErrorCode code, String message, List<ErrorDetail> details) {
     RestResponse.ResponseBuilder<Error> builder =
-        RestResponse.ResponseBuilder.<Error>create(status)
+        RestResponse.ResponseBuilder.<Error>create(code.status())
             .entity(body(code, message, details))
             .type("application/json");
-    if (!retryable(status)) {
+    if (!code.retryable()) {
       builder.header(SHOULD_RETRY, "false");
     }
     return builder.build();
   }
 
-  /** Writes an error straight to a Vert.x response, for answers given before JAX-RS. */
-  public void write(HttpServerResponse response, int status, String code, String message) {
+  /** Writes an error straight to a Vert.x response, for answers given outside JAX-RS. */
+  public void write(HttpServerResponse response, ErrorCode code, String message) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -59,8 +55,8 @@ public class ApiErrors {
     } catch (JsonProcessingException e) {
       payload = "{\"code\":\"internal_error\",\"message\":\"internal error\"}";
     }
-    response.setStatusCode(status).putHeader("content-type", "application/json");
-    if (!retryable(status)) {
+    response.setStatusCode(code.status()).putHeader("content-type", "application/json");
+    if (!code.retryable()) {
       response.putHeader(SHOULD_RETRY, "false");
     }
     response.end(payload);

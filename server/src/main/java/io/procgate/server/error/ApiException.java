@@ -1,31 +1,21 @@
 package io.procgate.server.error;
 
-/** A request the server refuses, with the HTTP status and the stable code of the answer. */
+/** A request the server refuses, with the error code (and so the HTTP status) of the answer. */
 public final class ApiException extends RuntimeException {
-  private final int status;
-  private final String code;
+  private final ErrorCode code;
 
-  public ApiException(int status, String code, String message) {
+  public ApiException(ErrorCode code, String message) {
     super(message);
-    this.status = status;
     this.code = code;
   }
 
-  public int status() {
-    return status;
-  }
-
-  public String code() {
+  public ErrorCode code() {
     return code;
-  }
-
-  public static ApiException invalidRequest(String message) {
-    return new ApiException(400, "invalid_request", message);
   }
 
   public static ApiException sessionNotFound(String idOrName) {
     return new ApiException(
-        404, "session_not_found", "no session has the id or name " + quoted(idOrName));
+        ErrorCode.SESSION_NOT_FOUND, "no session has the id or name " + quoted(idOrName));
   }
 
   /** Keeps hostile input out of messages: printable, and at most 64 characters of it. */

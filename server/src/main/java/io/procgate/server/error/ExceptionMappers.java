@@ -15,65 +15,41 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ExceptionUnwrapStrategy;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.UnwrapException;
 
 /**
  * Turns every exception a request can raise into the {@code Error} JSON answer. Messages name the
  * offending field and never carry stack traces or class names; 500s carry only a reference that is
- * also in the log.
+ * also in the log. A failure that reaches JAX-RS through a completion stage is mapped by its cause.
  */
+@UnwrapException(value = CompletionException.class, strategy = ExceptionUnwrapStrategy.ALWAYS)
 public class ExceptionMappers {
   private static final Logger LOG = Logger.getLogger(ExceptionMappers.class);
 
-  private static final Map<Integer, String> CODES_BY_STATUS =
-      Map.of(
-          400, "invalid_request",
-          401, "unauthorized",
-          404, "not_found",
-          405, "method_not_allowed",
-          406, "not_acceptable",
-          409, "conflict",
-          413, "payload_too_large",
-          415, "unsupported_media_type",
-          429, "too_many_requests");
-
   @ServerExceptionMapper
   public RestResponse<Error> api(ApiException e) {
-    return ApiErrors.response(e.status(), e.code(), e.getMessage());
+    return ApiErrors.response(e.code(), e.getMessage());
   }
 
   @ServerExceptionMapper
   public RestResponse<Error> process(ProcessException e) {
-    ProcessException.Kind kind = e.kind();
-    return switch (kind) {
-      case INVALID_REQUEST,
-          INVALID_TIMEOUT,
-          INVALID_CWD,
-          COMMAND_NOT_FOUND,
-          NOT_EXECUTABLE,
-          UNKNOWN_USER,
-          CONFLICTING_USER_OPTIONS,
-          PRIVILEGE_REQUIRED,
-          NOT_A_TERMINAL ->
-          ApiErrors.response(400, kind.code(), e.getMessage());
-      case TOO_MANY_PROCESSES -> ApiErrors.response(429, kind.code(), e.getMessage());
-      case PROCESS_EXITED, STDIN_CLOSED -> ApiErrors.response(409, kind.code(), e.getMessage());
-      case OWNER_CLOSED -> ApiErrors.response(404, "session_not_found", e.getMessage());
-      case RESOURCE_EXHAUSTED -> ApiErrors.response(503, kind.code(), e.getMessage());
-      case SYSTEM_FAILURE -> internal(e);
-    };
+    ErrorCode code = ErrorCode.of(e.kind());
+    return code == ErrorCode.INTERNAL_ERROR
+        ? internal(e)
+        : ApiErrors.response(code, e.getMessage());
   }
 
   @ServerExceptionMapper
   public RestResponse<Error> unknownField(UnrecognizedPropertyException e) {
     return ApiErrors.response(
-        400,
-        "unknown_field",
+        ErrorCode.UNKNOWN_FIELD,
         "unknown field " + ApiException.quoted(pathOf(e)) + knownFields(e.getKnownPropertyIds()));
   }
 
@@ -82,18 +58,17 @@ public class ExceptionMappers {
     String field = pathOf(e);
     if (e.getTargetType() == null || field.isEmpty()) {
       return ApiErrors.response(
-          400, "invalid_json", "the request body is not the expected JSON object");
+          ErrorCode.INVALID_JSON, "the request body is not the expected JSON object");
     }
     return ApiErrors.response(
-        400,
-        "invalid_type",
+        ErrorCode.INVALID_TYPE,
         "field " + ApiException.quoted(field) + " must be " + describe(e.getTargetType()));
   }
 
   @ServerExceptionMapper
   public RestResponse<Error> numberOutOfRange(InputCoercionException e) {
     return ApiErrors.response(
-        400, "invalid_type", "a number is out of range: " + firstLine(e.getOriginalMessage()));
+        ErrorCode.INVALID_TYPE, "a number is out of range: " + firstLine(e.getOriginalMessage()));
   }
 
   @ServerExceptionMapper
@@ -106,16 +81,14 @@ public class ExceptionMappers {
     // A value the field's type refused, such as a signal name that is not one of the enum's.
     if (e instanceof ValueInstantiationException refused && !pathOf(refused).isEmpty()) {
       return ApiErrors.response(
-          400,
-          "invalid_type",
+          ErrorCode.INVALID_TYPE,
           "field "
               + ApiException.quoted(pathOf(refused))
               + " must be "
               + describe(refused.getType().getRawClass()));
     }
     return ApiErrors.response(
-        400,
-        "invalid_json",
+        ErrorCode.INVALID_JSON,
         "malformed JSON"
             + (e.getLocation() == null
                 ? ""
@@ -135,7 +108,7 @@ public class ExceptionMappers {
             .sorted((a, b) -> a.getMessage().compareTo(b.getMessage()))
             .collect(Collectors.toList());
     String message = details.isEmpty() ? "invalid request" : details.get(0).getMessage();
-    return ApiErrors.response(400, "validation_failed", message, details);
+    return ApiErrors.response(ErrorCode.VALIDATION_FAILED, message, details);
   }
 
   @ServerExceptionMapper
@@ -155,11 +128,11 @@ public class ExceptionMappers {
     }
     if (status == 404 && e.getCause() != null) {
       // JAX-RS answers 404 when a query or path parameter does not convert; it is bad input.
-      return ApiErrors.response(400, "invalid_request", "a query parameter has an invalid value");
+      return ApiErrors.response(
+          ErrorCode.INVALID_REQUEST, "a query parameter has an invalid value");
     }
     RestResponse<Error> response =
-        ApiErrors.response(
-            status, CODES_BY_STATUS.getOrDefault(status, "invalid_request"), messageFor(status));
+        ApiErrors.response(ErrorCode.forStatus(status), messageFor(status));
     Object allow = e.getResponse().getHeaders().getFirst("Allow");
     if (allow != null) {
       response.getHeaders().putSingle("Allow", allow);
@@ -176,7 +149,7 @@ public class ExceptionMappers {
     String reference = UUID.randomUUID().toString();
     LOG.errorf(e, "internal error %s", reference);
     return ApiErrors.response(
-        500, "internal_error", "internal error; the server log has details under " + reference);
+        ErrorCode.INTERNAL_ERROR, "internal error; the server log has details under " + reference);
   }
 
   private static String messageFor(int status) {

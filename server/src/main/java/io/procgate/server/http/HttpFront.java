@@ -2,6 +2,7 @@ package io.procgate.server.http;
 
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiErrors;
+import io.procgate.server.error.ErrorCode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -49,8 +50,7 @@ public class HttpFront {
       context.response().putHeader(HttpHeaders.CONNECTION, "close");
       errors.write(
           context.response(),
-          414,
-          "uri_too_long",
+          ErrorCode.URI_TOO_LONG,
           "the request URI is longer than " + MAX_URI_BYTES + " bytes");
       return;
     }
@@ -62,8 +62,7 @@ public class HttpFront {
       context.response().putHeader(HttpHeaders.CONNECTION, "close");
       errors.write(
           context.response(),
-          431,
-          "headers_too_large",
+          ErrorCode.HEADERS_TOO_LARGE,
           "the request headers are larger than " + MAX_HEADER_BYTES + " bytes");
       return;
     }
@@ -77,7 +76,7 @@ public class HttpFront {
       return;
     }
     context.response().putHeader("WWW-Authenticate", "Bearer");
-    errors.write(context.response(), 401, "unauthorized", "a valid bearer token is required");
+    errors.write(context.response(), ErrorCode.UNAUTHORIZED, "a valid bearer token is required");
   }
 
   /**
@@ -91,8 +90,7 @@ public class HttpFront {
       if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
         errors.write(
             context.response(),
-            411,
-            "length_required",
+            ErrorCode.LENGTH_REQUIRED,
             "request bodies need a Content-Length header");
         return;
       }
@@ -103,15 +101,14 @@ public class HttpFront {
     try {
       bytes = Long.parseLong(length.strip());
     } catch (NumberFormatException e) {
-      errors.write(context.response(), 400, "invalid_request", "Content-Length is not a number");
+      errors.write(context.response(), ErrorCode.INVALID_REQUEST, "Content-Length is not a number");
       return;
     }
     if (bytes > maxBodySize) {
       context.response().putHeader(HttpHeaders.CONNECTION, "close");
       errors.write(
           context.response(),
-          413,
-          "payload_too_large",
+          ErrorCode.PAYLOAD_TOO_LARGE,
           "the request body is larger than this server's limit of " + maxBodySize + " bytes");
       return;
     }
@@ -121,10 +118,11 @@ public class HttpFront {
   private void fail(RoutingContext context) {
     int status = context.statusCode();
     if (status >= 400 && status < 500) {
-      errors.write(context.response(), status, "invalid_request", "the request could not be read");
+      errors.write(
+          context.response(), ErrorCode.forStatus(status), "the request could not be read");
       return;
     }
     LOG.error("request failed before reaching the API", context.failure());
-    errors.write(context.response(), 500, "internal_error", "internal error");
+    errors.write(context.response(), ErrorCode.INTERNAL_ERROR, "internal error");
   }
 }

@@ -4,8 +4,11 @@ import io.procgate.server.api.BrowsersApi;
 import io.procgate.server.api.model.Browser;
 import io.procgate.server.api.model.BrowserCreateRequest;
 import io.procgate.server.config.ProcgateConfig;
+import io.procgate.server.mapping.BrowserMapper;
 import io.procgate.server.session.SessionRegistry;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** Browser sessions. */
@@ -19,28 +22,28 @@ public class BrowsersResource implements BrowsersApi {
   }
 
   @Override
-  public Browser createBrowser(BrowserCreateRequest request) {
-    return BrowserMapper.toDto(
-        sessions.create(BrowserMapper.toSpec(request, defaultTimeoutSeconds)));
+  public CompletionStage<Browser> createBrowser(BrowserCreateRequest request) {
+    return CompletableFuture.completedFuture(
+        BrowserMapper.toDto(sessions.create(BrowserMapper.toSpec(request, defaultTimeoutSeconds))));
   }
 
   @Override
-  public void deleteBrowser(String idOrName) {
-    sessions.delete(idOrName);
+  public CompletionStage<Void> deleteBrowser(String idOrName) {
+    return sessions.delete(idOrName);
   }
 
   @Override
-  public Browser getBrowser(String idOrName) {
-    return BrowserMapper.toDto(sessions.require(idOrName));
+  public CompletionStage<Browser> getBrowser(String idOrName) {
+    return CompletableFuture.completedFuture(BrowserMapper.toDto(sessions.require(idOrName)));
   }
 
   @Override
-  public RestResponse<List<Browser>> listBrowsers(Integer offset, Integer limit) {
+  public CompletionStage<RestResponse<List<Browser>>> listBrowsers(Integer offset, Integer limit) {
     SessionRegistry.Page page = sessions.list(offset, limit);
-    return RestResponse.ResponseBuilder.ok(
-            page.sessions().stream().map(BrowserMapper::toDto).toList())
-        .header("X-Has-More", page.hasMore())
-        .header("X-Next-Offset", page.nextOffset())
-        .build();
+    return CompletableFuture.completedFuture(
+        RestResponse.ResponseBuilder.ok(page.sessions().stream().map(BrowserMapper::toDto).toList())
+            .header("X-Has-More", page.hasMore())
+            .header("X-Next-Offset", page.nextOffset())
+            .build());
   }
 }

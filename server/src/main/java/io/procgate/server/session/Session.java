@@ -1,13 +1,16 @@
 package io.procgate.server.session;
 
+import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.SpawnedProcess;
 import io.procgate.server.error.ApiException;
+import io.procgate.server.error.ErrorCode;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * It counts as active while a request uses it and for {@code timeoutSeconds} after. Thread-safe.
  */
 public final class Session {
-  /** Marks the end of one use of a session; see {@link #use()}. */
+  /** One use of a session; see {@link #use()}. */
   public interface Use extends AutoCloseable {
+    Session session();
+
+    /** Ends the use; the session's inactivity countdown starts again from now. */
     @Override
     void close();
   }
@@ -58,9 +64,12 @@ public final class Session {
     return workDir;
   }
 
-  /** The variables every process of the session gets beneath its request's own. */
-  public Map<String, String> processEnv() {
-    return processEnv;
+  /**
+   * A request to run {@code command} in this session: in its directory by default, with its
+   * variables beneath the request's own.
+   */
+  public LaunchRequest.Builder launchRequest(String command) {
+    return LaunchRequest.builder(command, workDir).ownerEnv(processEnv);
   }
 
   /** The processes the session runs and keeps. */
@@ -81,8 +90,7 @@ public final class Session {
 
   private ApiException processNotFound(String processId) {
     return new ApiException(
-        404,
-        "process_not_found",
+        ErrorCode.PROCESS_NOT_FOUND,
         "session " + id + " has no process " + ApiException.quoted(processId));
   }
 
@@ -90,13 +98,32 @@ public final class Session {
   public Use use() {
     inUse.incrementAndGet();
     lastUsedNanos = System.nanoTime();
-    return () -> {
-      lastUsedNanos = System.nanoTime();
-      inUse.decrementAndGet();
+    AtomicBoolean open = new AtomicBoolean(true);
+    return new Use() {
+      @Override
+      public Session session() {
+        return Session.this;
+      }
+
+      @Override
+      public void close() {
+        if (open.compareAndSet(true, false)) {
+          lastUsedNanos = System.nanoTime();
+          inUse.decrementAndGet();
+        }
+      }
     };
   }
 
+  /**
+   * Whether nothing used the session for its timeout: no request, stream or connection, and no
+   * running process. A busy session's countdown restarts from {@code nowNanos}.
+   */
   boolean idleLongerThanItsTimeout(long nowNanos) {
-    return inUse.get() == 0 && nowNanos - lastUsedNanos > spec.timeoutSeconds() * 1_000_000_000L;
+    if (inUse.get() > 0 || processes.running() > 0) {
+      lastUsedNanos = nowNanos;
+      return false;
+    }
+    return nowNanos - lastUsedNanos > spec.timeoutSeconds() * 1_000_000_000L;
   }
 }

@@ -3,8 +3,10 @@ package io.procgate.server.session;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiException;
+import io.procgate.server.error.ErrorCode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -18,12 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,12 +77,9 @@ public class SessionRegistry {
     List<Session> all;
     synchronized (this) {
       all = new ArrayList<>(inOrder.values());
+      all.forEach(this::forget);
     }
-    CompletableFuture.allOf(
-            all.stream()
-                .map(session -> CompletableFuture.runAsync(() -> delete(session)))
-                .toArray(CompletableFuture[]::new))
-        .join();
+    CompletableFuture.allOf(all.stream().map(this::end).toArray(CompletableFuture[]::new)).join();
   }
 
   public Session create(SessionSpec spec) {
@@ -88,8 +87,7 @@ public class SessionRegistry {
       spec.name().ifPresent(this::requireFreeName);
       if (inOrder.size() >= maxSessions) {
         throw new ApiException(
-            429,
-            "too_many_sessions",
+            ErrorCode.TOO_MANY_SESSIONS,
             "the server holds its maximum of " + maxSessions + " sessions; delete one first");
       }
       String id;
@@ -113,7 +111,7 @@ public class SessionRegistry {
   private void requireFreeName(String name) {
     if (byName.containsKey(name) || byId.containsKey(name)) {
       throw new ApiException(
-          409, "name_taken", "a session named " + ApiException.quoted(name) + " already exists");
+          ErrorCode.NAME_TAKEN, "a session named " + ApiException.quoted(name) + " already exists");
     }
   }
 
@@ -122,9 +120,28 @@ public class SessionRegistry {
     return Optional.ofNullable(session != null ? session : byName.get(idOrName));
   }
 
-  /** The session; looking it up is not activity, using it ({@link Session#use()}) is. */
+  /** The session; looking it up is not activity, using it ({@link #using}) is. */
   public Session require(String idOrName) {
     return find(idOrName).orElseThrow(() -> ApiException.sessionNotFound(idOrName));
+  }
+
+  /**
+   * Does {@code work} with the session, which is in use, and so cannot expire, until the future
+   * {@code work} returns has completed. That very future is returned, so that a caller who cancels
+   * it (as Quarkus REST does when the client goes away) cancels {@code work}'s own.
+   */
+  public <T> CompletableFuture<T> using(
+      String idOrName, Function<Session, CompletableFuture<T>> work) {
+    Session.Use use = require(idOrName).use();
+    CompletableFuture<T> result;
+    try {
+      result = work.apply(use.session());
+    } catch (RuntimeException e) {
+      use.close();
+      throw e;
+    }
+    result.whenComplete((value, failure) -> use.close());
+    return result;
   }
 
   public synchronized Page list(int offset, int limit) {
@@ -135,14 +152,17 @@ public class SessionRegistry {
     return new Page(List.copyOf(all.subList(from, to)), hasMore, hasMore ? to : 0);
   }
 
-  /** Deletes a session: ends its process groups, then removes its directory. */
-  public void delete(String idOrName) {
+  /**
+   * Deletes a session: it is gone for every lookup at once; the stage completes once its process
+   * groups have ended and its directory is removed.
+   */
+  public CompletionStage<Void> delete(String idOrName) {
     Session session;
     synchronized (this) {
-      session = find(idOrName).orElseThrow(() -> ApiException.sessionNotFound(idOrName));
+      session = require(idOrName);
       forget(session);
     }
-    delete(session);
+    return end(session);
   }
 
   private void forget(Session session) {
@@ -151,15 +171,18 @@ public class SessionRegistry {
     inOrder.remove(session.id());
   }
 
-  private void delete(Session session) {
-    try {
-      executor.terminateAll(session.processes()).get(endWait.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.warnf(e, "session %s: its processes did not all end", session.id());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    directories.delete(session.workDir());
+  private CompletableFuture<Void> end(Session session) {
+    return executor
+        .terminateAll(session.processes())
+        .orTimeout(endWait.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(
+            failure -> {
+              LOG.warnf(failure, "session %s: its processes did not all end", session.id());
+              return null;
+            })
+        // Removing a tree is file system work of unknown length: never on an I/O thread.
+        .thenRunAsync(
+            () -> directories.delete(session.workDir()), Infrastructure.getDefaultWorkerPool());
   }
 
   private void expireIdle() {
@@ -177,7 +200,7 @@ public class SessionRegistry {
       LOG.infof(
           "session %s expired after %d s without activity",
           session.id(), session.spec().timeoutSeconds());
-      delete(session);
+      end(session);
     }
   }
 }

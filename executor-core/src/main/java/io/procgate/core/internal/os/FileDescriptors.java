@@ -1,0 +1,107 @@
+package io.procgate.core.internal.os;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/** Raw file descriptors: pipes, non-blocking mode, reads, writes and closing. */
+public final class FileDescriptors {
+  static final int O_RDONLY = 0;
+  static final int O_RDWR = 2;
+  static final int O_NOCTTY = 0x100;
+  static final int O_NONBLOCK = 0x800;
+  static final int O_CLOEXEC = 0x80000;
+
+  private static final int F_GETFL = 3;
+  private static final int F_SETFL = 4;
+  private static final int F_DUPFD_CLOEXEC = 1030;
+
+  /** What a non-blocking read or write returns when it would have blocked. */
+  public static final long WOULD_BLOCK = -2;
+
+  private FileDescriptors() {}
+
+  /** The two ends of a pipe, both close-on-exec and blocking. */
+  public record Pipe(int readEnd, int writeEnd) {}
+
+  public static Pipe pipe() {
+    int[] fds = new int[2];
+    if (LibC.pipe2(fds, O_CLOEXEC) != 0) {
+      throw OsException.last("pipe2");
+    }
+    return new Pipe(fds[0], fds[1]);
+  }
+
+  /**
+   * Makes {@code fd} non-blocking. Only for descriptors the server alone uses: the flag belongs to
+   * the open file description, so setting it on a child's end would change the child's too.
+   */
+  public static void setNonBlocking(int fd) {
+    int flags = LibC.fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || LibC.fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+      throw OsException.last("fcntl(O_NONBLOCK)");
+    }
+  }
+
+  /**
+   * A second descriptor for the open file of {@code fd}, close-on-exec. It shares the file's offset
+   * and flags, non-blocking among them, but can be watched and closed on its own.
+   */
+  public static int duplicate(int fd) {
+    int copy = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+      throw OsException.last("fcntl(F_DUPFD_CLOEXEC)");
+    }
+    return copy;
+  }
+
+  /**
+   * Reads at most {@code length} bytes into {@code buffer}.
+   *
+   * @return the count read, 0 at end of file, or {@link #WOULD_BLOCK}
+   * @throws OsException on any other failure
+   */
+  public static long read(int fd, Pointer buffer, long length) {
+    while (true) {
+      long n = LibC.read(fd, buffer, length);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = Native.getLastError();
+      if (errno == Errno.EAGAIN) {
+        return WOULD_BLOCK;
+      }
+      if (errno != Errno.EINTR) {
+        throw new OsException("read", errno);
+      }
+    }
+  }
+
+  /**
+   * Writes at most {@code length} bytes from {@code buffer}.
+   *
+   * @return the count written, or {@link #WOULD_BLOCK}
+   * @throws OsException on any other failure, {@code EPIPE} among them
+   */
+  public static long write(int fd, Pointer buffer, long length) {
+    while (true) {
+      long n = LibC.write(fd, buffer, length);
+      if (n >= 0) {
+        return n;
+      }
+      int errno = Native.getLastError();
+      if (errno == Errno.EAGAIN) {
+        return WOULD_BLOCK;
+      }
+      if (errno != Errno.EINTR) {
+        throw new OsException("write", errno);
+      }
+    }
+  }
+
+  /** Closes {@code fd}, ignoring negative values and failures: there is nothing left to do. */
+  public static void close(int fd) {
+    if (fd >= 0) {
+      LibC.close(fd);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.procgate.core.internal.os;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The libc calls procgate makes, for Linux on 64-bit x86 and ARM with glibc 2.34 or newer.
+ *
+ * <p>Calls are direct-mapped: JNA binds them once and each call costs about as much as a JNI call,
+ * which matters for {@code read} and {@code epoll_wait} on the output path. Variadic functions
+ * cannot be direct-mapped and go through {@link Variadic}. Every method returns the raw libc
+ * result; callers read {@code errno} with {@link Native#getLastError()}.
+ */
+final class LibC {
+  static {
+    Native.register(LibC.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+  }
+
+  private LibC() {}
+
+  static final Variadic VARIADIC = Native.load(Platform.C_LIBRARY_NAME, Variadic.class);
+
+  /** Functions declared with {@code ...}; JNA passes their arguments the variadic way. */
+  interface Variadic extends Library {
+    int ioctl(int fd, NativeLong request, Object... args);
+
+    int prctl(int option, Object... args);
+  }
+
+  static native int fcntl(int fd, int cmd, long arg);
+
+  static native long syscall(long number, long arg1, long arg2);
+
+  static native long read(int fd, Pointer buf, long count);
+
+  static native long write(int fd, Pointer buf, long count);
+
+  static native int close(int fd);
+
+  static native int pipe2(int[] fds, int flags);
+
+  static native int epoll_create1(int flags);
+
+  static native int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+  static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
+
+  static native int eventfd(int initialValue, int flags);
+
+  static native int kill(int pid, int signal);
+
+  static native int waitpid(int pid, int[] status, int options);
+
+  static native int getpgid(int pid);
+
+  static native int getuid();
+
+  static native int getgid();
+
+  static native long sysconf(int name);
+
+  static native Pointer strerror(int errno);
+
+  static native int posix_spawn(
+      int[] pid, Pointer path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
+
+  static native int posix_spawn_file_actions_init(Pointer fileActions);
+
+  static native int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+  static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+  static native int posix_spawn_file_actions_addopen(
+      Pointer fileActions, int fd, Pointer path, int flags, int mode);
+
+  static native int posix_spawn_file_actions_addchdir_np(Pointer fileActions, Pointer path);
+
+  static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
+
+  static native int posix_spawnattr_init(Pointer attributes);
+
+  static native int posix_spawnattr_destroy(Pointer attributes);
+
+  static native int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+  static native int posix_spawnattr_setsigmask(Pointer attributes, Pointer signals);
+
+  static native int posix_spawnattr_setsigdefault(Pointer attributes, Pointer signals);
+
+  static native int sigemptyset(Pointer set);
+
+  static native int sigfillset(Pointer set);
+
+  static native int posix_openpt(int flags);
+
+  static native int grantpt(int fd);
+
+  static native int unlockpt(int fd);
+
+  static native int ptsname_r(int fd, Pointer buf, long length);
+
+  static native int getpwnam_r(
+      String name, Pointer passwd, Pointer buf, long length, Pointer result);
+
+  static native int getpwuid_r(int uid, Pointer passwd, Pointer buf, long length, Pointer result);
+
+  static native int getgrouplist(String user, int group, int[] groups, int[] count);
+}

@@ -1,0 +1,138 @@
+package io.procgate.core.internal.os;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CPU time and resident memory of a process and everything it started: the processes of its session
+ * (procgate's processes lead their own) and its descendants, as {@code /proc} shows them now.
+ */
+public final class ProcessTree {
+  private static final Path PROC = Path.of("/proc");
+  private static final long TICKS_PER_SECOND = LibC.sysconf(2);
+  private static final long PAGE_SIZE = LibC.sysconf(30);
+
+  private ProcessTree() {}
+
+  /**
+   * One reading.
+   *
+   * @param cpuNanos CPU time used by the tree's processes and the children they reaped
+   * @param rssBytes resident memory of the tree's processes
+   * @param takenNanos {@link System#nanoTime()} when read
+   */
+  public record Usage(long cpuNanos, long rssBytes, long takenNanos) {}
+
+  private record Stat(
+      int pid, char state, int ppid, int group, int session, long ticks, long rssPages) {}
+
+  public static Usage of(int leader) {
+    List<Stat> all = readAll();
+    Map<Integer, List<Stat>> byParent = new HashMap<>();
+    for (Stat stat : all) {
+      byParent.computeIfAbsent(stat.ppid(), k -> new ArrayList<>()).add(stat);
+    }
+    Set<Integer> members = new HashSet<>();
+    for (Stat stat : all) {
+      if (stat.session() == leader) {
+        members.add(stat.pid());
+      }
+    }
+    ArrayDeque<Integer> descendants = new ArrayDeque<>(List.of(leader));
+    while (!descendants.isEmpty()) {
+      for (Stat child : byParent.getOrDefault(descendants.pop(), List.of())) {
+        if (members.add(child.pid())) {
+          descendants.push(child.pid());
+        }
+      }
+    }
+    long ticks = 0;
+    long pages = 0;
+    for (Stat stat : all) {
+      if (members.contains(stat.pid())) {
+        ticks += stat.ticks();
+        pages += stat.rssPages();
+      }
+    }
+    return new Usage(
+        ticks * 1_000_000_000L / TICKS_PER_SECOND, pages * PAGE_SIZE, System.nanoTime());
+  }
+
+  /** The process groups of the children of {@code parent}, zombies included. */
+  public static Set<Integer> childGroups(int parent) {
+    Set<Integer> groups = new HashSet<>();
+    for (Stat stat : readAll()) {
+      if (stat.ppid() == parent) {
+        groups.add(stat.group());
+      }
+    }
+    return groups;
+  }
+
+  /** The children of {@code parent} that have exited and wait to be reaped. */
+  public static List<Integer> zombieChildren(int parent) {
+    List<Integer> zombies = new ArrayList<>();
+    for (Stat stat : readAll()) {
+      if (stat.ppid() == parent && stat.state() == 'Z') {
+        zombies.add(stat.pid());
+      }
+    }
+    return zombies;
+  }
+
+  private static List<Stat> readAll() {
+    List<Stat> stats = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+          Stat stat = read(entry.resolve("stat"));
+          if (stat != null) {
+            stats.add(stat);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return stats;
+  }
+
+  /** Parses {@code /proc/<pid>/stat}; null when the process is gone. */
+  private static Stat read(Path file) {
+    String line;
+    try {
+      line = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+    } catch (IOException gone) {
+      return null;
+    }
+    int open = line.indexOf(' ');
+    int close = line.lastIndexOf(')');
+    if (open < 0 || close < 0) {
+      return null;
+    }
+    // The fields after "(comm)", numbered as in proc(5) from field 3, the state.
+    String[] f = line.substring(close + 2).split(" ");
+    return new Stat(
+        Integer.parseInt(line.substring(0, open)),
+        f[0].charAt(0),
+        Integer.parseInt(f[1]),
+        Integer.parseInt(f[2]),
+        Integer.parseInt(f[3]),
+        Long.parseLong(f[11])
+            + Long.parseLong(f[12])
+            + Long.parseLong(f[13])
+            + Long.parseLong(f[14]),
+        Long.parseLong(f[21]));
+  }
+}

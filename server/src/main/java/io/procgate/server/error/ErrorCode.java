@@ -1,0 +1,112 @@
+package io.procgate.server.error;
+
+import io.procgate.core.ProcessException;
+
+/**
+ * Every error the API answers with: its HTTP status, its stable {@code code}, and whether a client
+ * may retry it. The README's error table lists exactly these, and a test holds the two together.
+ */
+public enum ErrorCode {
+  INVALID_JSON(400),
+  UNKNOWN_FIELD(400),
+  INVALID_TYPE(400),
+  VALIDATION_FAILED(400),
+  INVALID_REQUEST(400),
+  INVALID_CWD(400),
+  INVALID_TIMEOUT(400),
+  COMMAND_NOT_FOUND(400),
+  NOT_EXECUTABLE(400),
+  UNKNOWN_USER(400),
+  CONFLICTING_USER_OPTIONS(400),
+  PRIVILEGE_REQUIRED(400),
+  INVALID_BASE64(400),
+  INVALID_LAST_EVENT_ID(400),
+  NOT_A_TERMINAL(400),
+  UNAUTHORIZED(401),
+  SESSION_NOT_FOUND(404),
+  PROCESS_NOT_FOUND(404),
+  NOT_FOUND(404),
+  METHOD_NOT_ALLOWED(405),
+  NOT_ACCEPTABLE(406),
+  NAME_TAKEN(409),
+  PROCESS_EXITED(409),
+  STDIN_CLOSED(409),
+  LENGTH_REQUIRED(411),
+  PAYLOAD_TOO_LARGE(413),
+  URI_TOO_LONG(414),
+  UNSUPPORTED_MEDIA_TYPE(415),
+  HEADERS_TOO_LARGE(431),
+  TOO_MANY_SESSIONS(429, true),
+  TOO_MANY_PROCESSES(429, true),
+  INTERNAL_ERROR(500),
+  RESOURCE_EXHAUSTED(503, true);
+
+  private final int status;
+  private final boolean retryable;
+
+  ErrorCode(int status) {
+    this(status, false);
+  }
+
+  ErrorCode(int status, boolean retryable) {
+    this.status = status;
+    this.retryable = retryable;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The {@code code} of the {@code Error} body, such as {@code command_not_found}. */
+  public String code() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Whether the same request may succeed later; the others are sent with {@code x-should-retry:
+   * false}, so Kernel's SDKs do not repeat them.
+   */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** The code of a core failure. */
+  public static ErrorCode of(ProcessException.Kind kind) {
+    return switch (kind) {
+      case INVALID_REQUEST -> INVALID_REQUEST;
+      case INVALID_TIMEOUT -> INVALID_TIMEOUT;
+      case INVALID_CWD -> INVALID_CWD;
+      case COMMAND_NOT_FOUND -> COMMAND_NOT_FOUND;
+      case NOT_EXECUTABLE -> NOT_EXECUTABLE;
+      case UNKNOWN_USER -> UNKNOWN_USER;
+      case CONFLICTING_USER_OPTIONS -> CONFLICTING_USER_OPTIONS;
+      case PRIVILEGE_REQUIRED -> PRIVILEGE_REQUIRED;
+      case NOT_A_TERMINAL -> NOT_A_TERMINAL;
+      case TOO_MANY_PROCESSES -> TOO_MANY_PROCESSES;
+      case PROCESS_EXITED -> PROCESS_EXITED;
+      case STDIN_CLOSED -> STDIN_CLOSED;
+      // The session is being deleted: to the client it is already gone.
+      case OWNER_CLOSED -> SESSION_NOT_FOUND;
+      case RESOURCE_EXHAUSTED -> RESOURCE_EXHAUSTED;
+      case SYSTEM_FAILURE -> INTERNAL_ERROR;
+    };
+  }
+
+  /**
+   * The generic code of a status the HTTP layers answer on their own (no route, wrong method, ...).
+   */
+  public static ErrorCode forStatus(int status) {
+    return switch (status) {
+      case 401 -> UNAUTHORIZED;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 411 -> LENGTH_REQUIRED;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 414 -> URI_TOO_LONG;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 431 -> HEADERS_TOO_LARGE;
+      default -> status >= 500 ? INTERNAL_ERROR : INVALID_REQUEST;
+    };
+  }
+}

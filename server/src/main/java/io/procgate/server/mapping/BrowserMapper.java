@@ -1,0 +1,53 @@
+package io.procgate.server.mapping;
+
+import io.procgate.server.api.model.Browser;
+import io.procgate.server.api.model.BrowserCreateRequest;
+import io.procgate.server.api.model.BrowserViewport;
+import io.procgate.server.session.Session;
+import io.procgate.server.session.SessionSpec;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+
+/** Translates between the browser session DTOs and {@link Session}s. */
+public final class BrowserMapper {
+  private BrowserMapper() {}
+
+  /** The spec of a new session; a missing body means every default. */
+  public static SessionSpec toSpec(BrowserCreateRequest request, int defaultTimeoutSeconds) {
+    BrowserCreateRequest body = request != null ? request : new BrowserCreateRequest();
+    return new SessionSpec(
+        Optional.ofNullable(body.getName()),
+        Required.value("headless", body.getHeadless()),
+        Required.value("stealth", body.getStealth()),
+        body.getTimeoutSeconds() != null ? body.getTimeoutSeconds() : defaultTimeoutSeconds,
+        Optional.ofNullable(body.getStartUrl()),
+        Optional.ofNullable(body.getViewport())
+            .map(v -> new SessionSpec.Viewport(v.getWidth(), v.getHeight(), v.getRefreshRate())),
+        body.getEnv() == null ? Map.of() : Required.map("env", body.getEnv()));
+  }
+
+  public static Browser toDto(Session session) {
+    SessionSpec spec = session.spec();
+    return new Browser()
+        .sessionId(session.id())
+        .name(spec.name().orElse(null))
+        .createdAt(session.createdAt().atOffset(ZoneOffset.UTC))
+        .headless(spec.headless())
+        .stealth(spec.stealth())
+        .timeoutSeconds(spec.timeoutSeconds())
+        .cdpWsUrl("")
+        .webdriverWsUrl("")
+        .startUrl(spec.startUrl().orElse(null))
+        .viewport(
+            spec.viewport()
+                .map(
+                    v ->
+                        new BrowserViewport()
+                            .width(v.width())
+                            .height(v.height())
+                            .refreshRate(v.refreshRate()))
+                .orElse(null))
+        .workDir(session.workDir().toString());
+  }
+}
