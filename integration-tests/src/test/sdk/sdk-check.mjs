@@ -1,6 +1,7 @@
 // Runs the official SDK against the server at KERNEL_BASE_URL with KERNEL_API_KEY and prints
 // one JSON line of what it saw; the integration test asserts on it.
 import Kernel from '@onkernel/sdk';
+import { chromium } from 'playwright-core';
 
 const client = new Kernel({ maxRetries: 0 });
 const seen = {};
@@ -15,6 +16,14 @@ for await (const browser of client.browsers.list({ limit: 1 })) {
   listed.push(browser.session_id);
 }
 seen.listedBoth = listed.includes(created.session_id) && listed.includes(second.session_id);
+
+// The browser, as Kernel's users drive it: Playwright over the session's cdp_ws_url.
+const browser = await chromium.connectOverCDP(created.cdp_ws_url);
+const page = await (browser.contexts()[0] ?? (await browser.newContext())).newPage();
+await page.goto('data:text/html,<title>Driven by Playwright</title>');
+seen.playwright = { title: await page.title(), version: browser.version() };
+await browser.close();
+seen.afterPlaywright = (await client.browsers.retrieve(created.session_id)).browser_state;
 
 const exec = await client.browsers.process.exec(created.session_id, { command: 'uname', args: ['-s'] });
 seen.exec = { exit: exec.exit_code, stdout: Buffer.from(exec.stdout_b64, 'base64').toString() };

@@ -81,10 +81,11 @@ final class ChildSupervisor {
             }));
   }
 
+  /** Starts watching; {@code timeout} null for a child that may run for ever. */
   void start(Duration timeout) {
     pumps.forEach(OutputPump::start);
     reaper.watch(process, this::onExit);
-    if (status == null) {
+    if (status == null && timeout != null) {
       timeoutTimer = loop.schedule(timeout, this::onTimeout);
     }
   }

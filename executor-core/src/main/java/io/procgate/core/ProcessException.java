@@ -34,6 +34,10 @@ public final class ProcessException extends RuntimeException {
     NOT_A_TERMINAL,
     /** The owner is being torn down and takes no new processes. */
     OWNER_CLOSED,
+    /** A headful browser was asked for where no virtual display can be started. */
+    HEADFUL_UNAVAILABLE,
+    /** The browser did not start, or did not answer over CDP in time. */
+    BROWSER_FAILED,
     /** The system is out of a resource: descriptors, processes, memory. */
     RESOURCE_EXHAUSTED,
     /** The operating system refused for a reason no input explains. */

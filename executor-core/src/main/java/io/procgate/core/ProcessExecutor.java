@@ -68,6 +68,11 @@ public final class ProcessExecutor implements AutoCloseable {
     return launcher.serverAccount();
   }
 
+  /** The account processes run as when a request names none. */
+  public Account defaultAccount() {
+    return launcher.defaultAccount();
+  }
+
   /** A new, empty table for one owner's processes, with this executor's limits. */
   public ProcessTable newTable() {
     return new ProcessTable(settings);
@@ -82,7 +87,7 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public Execution exec(LaunchRequest request, ProcessTable owner) {
     LaunchPlan plan = launcher.plan(request);
-    SpawnedChild child = start(plan, false, owner);
+    SpawnedChild child = start(plan, false, owner, true);
     Execution execution = new Execution(loop, settings, child, owner);
     ChildSupervisor supervisor =
         new ChildSupervisor(
@@ -99,7 +104,7 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public SpawnedProcess spawn(LaunchRequest request, ProcessTable owner) {
     LaunchPlan plan = launcher.plan(request);
-    SpawnedChild child = start(plan, true, owner);
+    SpawnedChild child = start(plan, true, owner, true);
     SpawnedProcess process =
         new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking);
     owner.add(process);
@@ -108,6 +113,51 @@ public final class ProcessExecutor implements AutoCloseable {
             loop, reaper, terminator, settings, child.process(), process.listener());
     loop.execute(() -> process.start(supervisor, plan.timeout()));
     return process;
+  }
+
+  /**
+   * Starts a {@link ServiceProcess} for {@code owner}: no timeout, stdin {@code /dev/null}, not
+   * counted against its process limit; its group ends with the owner's others.
+   *
+   * @throws ProcessException as {@link #exec} does, but for the limit
+   */
+  public ServiceProcess startService(
+      LaunchRequest request, ProcessTable owner, ServiceProcess.Lines lines) {
+    LaunchPlan plan = launcher.plan(request);
+    SpawnedChild child = start(plan, false, owner, false);
+    ServiceProcess service = new ServiceProcess(child, owner);
+    ChildSupervisor supervisor =
+        new ChildSupervisor(
+            loop, reaper, terminator, settings, child.process(), service.listener());
+    loop.execute(() -> service.start(supervisor, lines));
+    return service;
+  }
+
+  /**
+   * Ends the service's process group by the termination policy.
+   *
+   * @return completes once the group is gone
+   */
+  public CompletableFuture<Void> terminate(ServiceProcess service) {
+    return terminator.terminate(service.pid(), settings.terminationPolicy());
+  }
+
+  /**
+   * Ends, by the termination policy, the process groups of every process whose environment holds
+   * {@code entry}: the helpers a service started that left its process group, found by a variable
+   * only that service's tree has.
+   *
+   * @return completes once those groups are gone
+   */
+  public CompletableFuture<Void> terminateByEnvironment(String entry) {
+    return CompletableFuture.supplyAsync(() -> ProcessTree.groupsWithEnvironment(entry), blocking)
+        .thenCompose(
+            groups ->
+                CompletableFuture.allOf(
+                    groups.stream()
+                        .filter(group -> group > 1)
+                        .map(group -> terminator.terminate(group, settings.terminationPolicy()))
+                        .toArray(CompletableFuture[]::new)));
   }
 
   /**
@@ -123,13 +173,24 @@ public final class ProcessExecutor implements AutoCloseable {
             .toArray(CompletableFuture[]::new));
   }
 
-  private SpawnedChild start(LaunchPlan plan, boolean stdinPipe, ProcessTable owner) {
-    owner.reserve();
+  /**
+   * @param counted whether the process takes one of the owner's running slots, given back by its
+   *     supervisor's listener when it exits
+   */
+  private SpawnedChild start(
+      LaunchPlan plan, boolean stdinPipe, ProcessTable owner, boolean counted) {
+    if (counted) {
+      owner.reserve();
+    } else {
+      owner.requireOpen();
+    }
     SpawnedChild child;
     try {
       child = launcher.spawn(plan, stdinPipe);
     } catch (RuntimeException e) {
-      owner.release();
+      if (counted) {
+        owner.release();
+      }
       throw e;
     }
     if (!owner.track(child.pid())) {
@@ -140,7 +201,9 @@ public final class ProcessExecutor implements AutoCloseable {
       FileDescriptors.close(child.stdout());
       FileDescriptors.close(child.stderr());
       FileDescriptors.close(child.terminal());
-      owner.release();
+      if (counted) {
+        owner.release();
+      }
       throw new ProcessException(
           ProcessException.Kind.OWNER_CLOSED, "the session is being deleted");
     }

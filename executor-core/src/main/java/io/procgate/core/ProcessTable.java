@@ -56,11 +56,16 @@ public final class ProcessTable {
     return running;
   }
 
-  /** Takes a running slot for a process about to start. */
-  synchronized void reserve() {
+  /** Refuses when the owner takes no new process. */
+  synchronized void requireOpen() {
     if (closed) {
       throw new ProcessException(Kind.OWNER_CLOSED, "the session is being deleted");
     }
+  }
+
+  /** Takes a running slot for a process about to start. */
+  synchronized void reserve() {
+    requireOpen();
     if (running >= maxProcesses) {
       throw new ProcessException(
           Kind.TOO_MANY_PROCESSES,

@@ -63,9 +63,9 @@ public final class Benchmark {
   }
 
   private void run() throws Exception {
-    Path file16 = randomFile("stdout-16m", 16 * MIB);
-    Path file256 = randomFile("stream-256m", 256 * MIB);
-    Path file1 = randomFile("load-1m", MIB);
+    Path file16 = wanted("3") ? randomFile("stdout-16m", 16 * MIB) : null;
+    Path file256 = wanted("4") ? randomFile("stream-256m", 256 * MIB) : null;
+    Path file1 = wanted("5") ? randomFile("load-1m", MIB) : null;
     Map<String, String> settings = ServerProcess.testSettings();
     settings.put("procgate.exec.default-timeout", "120s");
     settings.put("procgate.exec.output-cap", "16M");
@@ -74,20 +74,31 @@ public final class Benchmark {
     settings.put("procgate.spawn.retained-exited", "1");
     settings.put("procgate.sessions.max-processes", "128");
 
-    StartAndMemory start = StartAndMemory.measure(settings);
+    StartAndMemory start = wanted("5") ? StartAndMemory.measure(settings) : null;
     try (ServerProcess server = ServerProcess.start(settings)) {
       Clients clients = new Clients(server, 64);
       // The baselines' children get the very environment the server gives its own.
       c = NativeBaseline.compile(work, clients.childEnvironment());
-      warmUp(clients);
+      if (wanted("1") || wanted("2")) {
+        warmUp(clients);
+      }
       measure("1", "exec latency", () -> latency(clients));
       measure("2", "exec throughput", () -> throughput(clients));
       measure("2", "CPU per exec", () -> cpuPerExec(clients, server.pid()));
       measure("3", "exec with 16 MiB stdout", () -> bigExec(clients, file16));
       measure("4", "256 MiB through SSE", () -> stream(clients, file256));
+      measure("6", "browser", () -> new BrowserRows(server, work).measure(rows));
     }
-    measure("5", "memory under load", () -> start.underLoad(settings, file1));
-    start.report(rows);
+    if (start != null) {
+      measure("5", "memory under load", () -> start.underLoad(settings, file1));
+      start.report(rows);
+    }
+  }
+
+  /** Whether row {@code number} is to be measured: all of them unless -Dprocgate.bench.rows=3,6. */
+  private static boolean wanted(String number) {
+    String only = System.getProperty("procgate.bench.rows", "");
+    return only.isBlank() || List.of(only.split(",")).contains(number);
   }
 
   private interface Measurement {
@@ -96,6 +107,9 @@ public final class Benchmark {
 
   /** Runs one measurement; a failure becomes a row that says so, and the others still run. */
   private void measure(String number, String what, Measurement measurement) {
+    if (!wanted(number)) {
+      return;
+    }
     int before = rows.size();
     try {
       measurement.run();

@@ -54,6 +54,9 @@ class LoadIT {
   @BeforeAll
   void start() throws Exception {
     Map<String, String> settings = ServerProcess.testSettings();
+    // This load is about processes: sessions without a browser, whose start would outlast the
+    // short idle timeout below on a machine this busy.
+    settings.put("procgate.browser.executable", "/nonexistent/chromium");
     settings.put("quarkus.http.idle-timeout", "2s");
     settings.put("quarkus.thread-pool.keep-alive-time", "2s");
     settings.put("procgate.spawn.output-buffer", "1M");

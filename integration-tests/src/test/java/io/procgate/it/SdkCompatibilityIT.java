@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Kernel's official TypeScript SDK, pointed at the server with {@code KERNEL_BASE_URL} and {@code
- * KERNEL_API_KEY}, works as it does against Kernel. Needs Node.js and npm; the SDK version pinned
- * in {@code src/test/sdk} is installed there on first run.
+ * KERNEL_API_KEY}, works as it does against Kernel, and Playwright ({@code playwright-core}, which
+ * downloads no browser) drives the session's browser over its {@code cdp_ws_url}. Needs Node.js and
+ * npm; the versions pinned in {@code src/test/sdk} are installed there on first run.
  */
 @ExtendWith(SharedServer.class)
 @Timeout(120)
@@ -30,7 +31,8 @@ class SdkCompatibilityIT {
   }
 
   private static void installSdk(Path sdk) throws Exception {
-    if (Files.isDirectory(sdk.resolve("node_modules/@onkernel/sdk"))) {
+    if (Files.isDirectory(sdk.resolve("node_modules/@onkernel/sdk"))
+        && Files.isDirectory(sdk.resolve("node_modules/playwright-core"))) {
       return;
     }
     Process npm;
@@ -68,7 +70,12 @@ class SdkCompatibilityIT {
     assertThat(seen.at("/created/id").asText()).matches("[a-z0-9]{24}");
     assertThat(seen.at("/created/name").asText()).isEqualTo("sdk-check");
     assertThat(seen.at("/created/headless").asBoolean()).isTrue();
-    assertThat(seen.at("/created/cdp").asText()).isEmpty();
+    assertThat(seen.at("/created/cdp").asText()).startsWith("ws://").contains("?jwt=");
+    assertThat(seen.at("/playwright/title").asText()).isEqualTo("Driven by Playwright");
+    assertThat(seen.at("/playwright/version").asText()).matches("\\d+\\..*");
+    assertThat(seen.at("/afterPlaywright").asText())
+        .as("closing Playwright's connection leaves the session")
+        .isEqualTo("running");
     assertThat(seen.at("/retrievedByName").asBoolean()).isTrue();
     assertThat(seen.at("/listedBoth").asBoolean()).isTrue();
     assertThat(seen.at("/exec/exit").asInt()).isZero();

@@ -55,8 +55,16 @@ class SessionsIT {
       assertThat(session.getHeadless()).isTrue();
       assertThat(session.getStealth()).isTrue();
       assertThat(session.getTimeoutSeconds()).isEqualTo(300);
-      assertThat(session.getCdpWsUrl()).isEmpty();
+      assertThat(session.getCdpWsUrl())
+          .isEqualTo(
+              "ws://127.0.0.1:"
+                  + server.baseUri().getPort()
+                  + "/cdp/"
+                  + session.getSessionId()
+                  + session.getCdpWsUrl().substring(session.getCdpWsUrl().indexOf('?')));
       assertThat(session.getWebdriverWsUrl()).isEmpty();
+      assertThat(session.getBrowserState()).isEqualTo(Browser.BrowserStateEnum.RUNNING);
+      assertThat(session.getDownloadsDir()).isEqualTo(session.getWorkDir() + "/downloads");
       assertThat(session.getViewport().getWidth()).isEqualTo(1280);
       Path workDir = Path.of(session.getWorkDir());
       assertThat(workDir.getParent()).isEqualTo(server.sessionsRoot().toRealPath());
@@ -72,7 +80,8 @@ class SessionsIT {
   void defaultsApplyWithoutABody() throws Exception {
     Browser session = browsers.createBrowser(null);
     try {
-      assertThat(session.getHeadless()).isFalse();
+      // Kernel's default is headful; this server's configured default is headless.
+      assertThat(session.getHeadless()).isTrue();
       assertThat(session.getStealth()).isFalse();
       assertThat(session.getTimeoutSeconds()).isEqualTo(60);
       assertThat(session.getName()).isNull();

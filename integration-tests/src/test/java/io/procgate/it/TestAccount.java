@@ -30,6 +30,16 @@ final class TestAccount {
     }
   }
 
+  /** The account's uid, as {@code /proc/<pid>/status} shows it. */
+  static String uid() throws IOException, InterruptedException {
+    Process process = new ProcessBuilder("id", "-u", NAME).redirectErrorStream(true).start();
+    String uid = new String(process.getInputStream().readAllBytes()).strip();
+    if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("id -u " + NAME + " failed: " + uid);
+    }
+    return uid;
+  }
+
   private static int run(String... command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
     process.getInputStream().readAllBytes();

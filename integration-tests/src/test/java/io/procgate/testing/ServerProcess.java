@@ -96,7 +96,7 @@ public final class ServerProcess implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Path sessionsRoot = Files.createTempDirectory("procgate-it-sessions");
+    Path sessionsRoot = Files.createTempDirectory("pg");
     Path log = Files.createTempFile("procgate-it-server", ".log");
 
     Path app = Path.of(jar).toAbsolutePath();

@@ -2,11 +2,14 @@ package io.procgate.server.config;
 
 import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessExecutor;
+import io.procgate.core.browser.BrowserSettings;
+import io.procgate.core.browser.Browsers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import java.util.List;
 
-/** Builds the one {@link ProcessExecutor} of the server from its configuration. */
+/** Builds the server's {@link ProcessExecutor} and {@link Browsers} from its configuration. */
 @ApplicationScoped
 public class ExecutorProducer {
 
@@ -36,5 +39,25 @@ public class ExecutorProducer {
 
   void close(@Disposes ProcessExecutor executor) {
     executor.close();
+  }
+
+  @Produces
+  @ApplicationScoped
+  Browsers browsers(ProcessExecutor executor, ProcgateConfig config) {
+    ProcgateConfig.Browser browser = config.browser();
+    return new Browsers(
+        executor,
+        new BrowserSettings(
+            browser.executable(),
+            browser.flags().orElse(List.of()),
+            browser.startTimeout(),
+            browser.maxRestarts(),
+            browser.restartWindow(),
+            browser.restartBackoff(),
+            browser.xvfb()));
+  }
+
+  void close(@Disposes Browsers browsers) {
+    browsers.close();
   }
 }

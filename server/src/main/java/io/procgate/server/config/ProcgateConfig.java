@@ -3,8 +3,10 @@ package io.procgate.server.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +23,15 @@ public interface ProcgateConfig {
    */
   Optional<String> apiKey();
 
+  /**
+   * The URL clients reach this server at, such as {@code https://procgate.example.com}, when that
+   * is not what they send as {@code Host} (a proxy in front): {@code cdp_ws_url} is built from it.
+   */
+  Optional<URI> publicUrl();
+
   Sessions sessions();
+
+  Browser browser();
 
   Exec exec();
 
@@ -41,14 +51,60 @@ public interface ProcgateConfig {
 
     /**
      * Sessions the server holds at once; creating one more is a 429. With the process limits it
-     * bounds what the server may hold in memory.
+     * bounds what the server may hold in memory. When unset, as many as the machine's memory holds
+     * with {@link SessionCapacity#PER_SESSION_MIB} MiB for each, beside 1 GiB for the server, at
+     * most 64.
      */
-    @WithDefault("64")
-    int max();
+    Optional<Integer> max();
 
     /** Processes a session may run at once, synchronous executions included; past it, 429. */
     @WithDefault("64")
     int maxProcesses();
+  }
+
+  /** Each session's Chromium. */
+  interface Browser {
+    /**
+     * The Chromium binary itself; Debian's {@code chromium} package puts it here. When it is
+     * missing, sessions have no browser, unless {@link #required()}.
+     */
+    @WithDefault("/usr/lib/chromium/chromium")
+    Path executable();
+
+    /** Flags added to every Chromium's command line, after procgate's own. */
+    Optional<List<String>> flags();
+
+    /** Refuse to start without a browser, instead of running sessions without one. */
+    @WithDefault("false")
+    boolean required();
+
+    /** Whether a session created without {@code headless} gets a headless browser. */
+    @WithDefault("true")
+    boolean defaultHeadless();
+
+    /** How long a session's creation waits for its browser to answer over CDP. */
+    @WithDefault("20s")
+    Duration startTimeout();
+
+    /** Restarts of a browser that dies on its own, within {@link #restartWindow()}. */
+    @WithDefault("5")
+    int maxRestarts();
+
+    /** The window over which restarts are counted. */
+    @WithDefault("5m")
+    Duration restartWindow();
+
+    /** The wait before the first restart; it doubles with each further one, up to 30 s. */
+    @WithDefault("500ms")
+    Duration restartBackoff();
+
+    /** The X virtual frame buffer headful browsers draw on. */
+    @WithDefault("/usr/bin/Xvfb")
+    Path xvfb();
+
+    /** How long a {@code cdp_ws_url} token stays valid; every read of a session mints a new one. */
+    @WithDefault("24h")
+    Duration cdpTokenTtl();
   }
 
   /** Processes. */

@@ -22,10 +22,12 @@ public enum ErrorCode {
   INVALID_BASE64(400),
   INVALID_LAST_EVENT_ID(400),
   NOT_A_TERMINAL(400),
+  HEADFUL_UNAVAILABLE(400),
   UNAUTHORIZED(401),
   SESSION_NOT_FOUND(404),
   PROCESS_NOT_FOUND(404),
   NOT_FOUND(404),
+  BROWSER_NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
   NOT_ACCEPTABLE(406),
   NAME_TAKEN(409),
@@ -39,7 +41,9 @@ public enum ErrorCode {
   TOO_MANY_SESSIONS(429, true),
   TOO_MANY_PROCESSES(429, true),
   INTERNAL_ERROR(500),
-  RESOURCE_EXHAUSTED(503, true);
+  RESOURCE_EXHAUSTED(503, true),
+  BROWSER_START_FAILED(503, true),
+  BROWSER_UNAVAILABLE(503, true);
 
   private final int status;
   private final boolean retryable;
@@ -87,6 +91,8 @@ public enum ErrorCode {
       case STDIN_CLOSED -> STDIN_CLOSED;
       // The session is being deleted: to the client it is already gone.
       case OWNER_CLOSED -> SESSION_NOT_FOUND;
+      case HEADFUL_UNAVAILABLE -> HEADFUL_UNAVAILABLE;
+      case BROWSER_FAILED -> BROWSER_START_FAILED;
       case RESOURCE_EXHAUSTED -> RESOURCE_EXHAUSTED;
       case SYSTEM_FAILURE -> INTERNAL_ERROR;
     };

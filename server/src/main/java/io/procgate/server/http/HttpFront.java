@@ -24,6 +24,7 @@ public class HttpFront {
   private static final int ORDER_AUTHENTICATE = -10;
   private static final int ORDER_BODY = -9;
   private static final String HEALTH = "/q/health";
+  private static final String CDP = "/cdp/";
   // Quarkus's codec reads up to 256 KiB of headers and 64 KiB of request line (see
   // application.properties), so that larger-than-sane requests still reach this JSON answer.
   private static final int MAX_HEADER_BYTES = 32 * 1024;
@@ -67,7 +68,8 @@ public class HttpFront {
       return;
     }
     String path = context.normalizedPath();
-    if (path.equals(HEALTH) || path.startsWith(HEALTH + "/")) {
+    // Health needs no token; the CDP endpoints check their own, the session's, not the API key.
+    if (path.equals(HEALTH) || path.startsWith(HEALTH + "/") || path.startsWith(CDP)) {
       context.next();
       return;
     }

@@ -6,6 +6,7 @@ import io.procgate.server.api.model.BrowserViewport;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionSpec;
 import java.time.ZoneOffset;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,11 +15,12 @@ public final class BrowserMapper {
   private BrowserMapper() {}
 
   /** The spec of a new session; a missing body means every default. */
-  public static SessionSpec toSpec(BrowserCreateRequest request, int defaultTimeoutSeconds) {
+  public static SessionSpec toSpec(
+      BrowserCreateRequest request, int defaultTimeoutSeconds, boolean defaultHeadless) {
     BrowserCreateRequest body = request != null ? request : new BrowserCreateRequest();
     return new SessionSpec(
         Optional.ofNullable(body.getName()),
-        Required.value("headless", body.getHeadless()),
+        body.getHeadless() != null ? body.getHeadless() : defaultHeadless,
         Required.value("stealth", body.getStealth()),
         body.getTimeoutSeconds() != null ? body.getTimeoutSeconds() : defaultTimeoutSeconds,
         Optional.ofNullable(body.getStartUrl()),
@@ -27,7 +29,10 @@ public final class BrowserMapper {
         body.getEnv() == null ? Map.of() : Required.map("env", body.getEnv()));
   }
 
-  public static Browser toDto(Session session) {
+  /**
+   * @param cdpUrl the session's {@code cdp_ws_url}, empty when it has no browser
+   */
+  public static Browser toDto(Session session, String cdpUrl) {
     SessionSpec spec = session.spec();
     return new Browser()
         .sessionId(session.id())
@@ -36,7 +41,7 @@ public final class BrowserMapper {
         .headless(spec.headless())
         .stealth(spec.stealth())
         .timeoutSeconds(spec.timeoutSeconds())
-        .cdpWsUrl("")
+        .cdpWsUrl(cdpUrl)
         .webdriverWsUrl("")
         .startUrl(spec.startUrl().orElse(null))
         .viewport(
@@ -48,6 +53,16 @@ public final class BrowserMapper {
                             .height(v.height())
                             .refreshRate(v.refreshRate()))
                 .orElse(null))
-        .workDir(session.workDir().toString());
+        .workDir(session.workDir().toString())
+        .browserState(
+            session
+                .browser()
+                .map(
+                    browser ->
+                        Browser.BrowserStateEnum.fromValue(
+                            browser.state().name().toLowerCase(Locale.ROOT)))
+                .orElse(Browser.BrowserStateEnum.NONE))
+        .downloadsDir(
+            session.browser().map(browser -> browser.downloads().toString()).orElse(null));
   }
 }

@@ -3,12 +3,14 @@ package io.procgate.server.session;
 import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.SpawnedProcess;
+import io.procgate.core.browser.Browser;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,18 +35,28 @@ public final class Session {
   private final Path workDir;
   private final Map<String, String> processEnv;
   private final ProcessTable processes;
+  private final Optional<Browser> browser;
   private final AtomicInteger inUse = new AtomicInteger();
   private volatile long lastUsedNanos = System.nanoTime();
 
-  Session(String id, SessionSpec spec, Instant createdAt, Path workDir, ProcessTable processes) {
+  Session(
+      String id,
+      SessionSpec spec,
+      Instant createdAt,
+      Path workDir,
+      ProcessTable processes,
+      Optional<Browser> browser) {
     this.id = id;
     this.processes = processes;
     this.spec = spec;
     this.createdAt = createdAt;
     this.workDir = workDir;
+    this.browser = browser;
     Map<String, String> env = new HashMap<>(spec.env());
     env.put("PROCGATE_SESSION_ID", id);
     env.put("PROCGATE_SESSION_DIR", workDir.toString());
+    // A headful browser's display is the session's: its processes can draw on it and read it.
+    browser.flatMap(Browser::display).ifPresent(display -> env.put("DISPLAY", display));
     this.processEnv = Map.copyOf(env);
   }
 
@@ -70,6 +82,11 @@ public final class Session {
    */
   public LaunchRequest.Builder launchRequest(String command) {
     return LaunchRequest.builder(command, workDir).ownerEnv(processEnv);
+  }
+
+  /** The session's browser; empty on a server that runs none. */
+  public Optional<Browser> browser() {
+    return browser;
   }
 
   /** The processes the session runs and keeps. */

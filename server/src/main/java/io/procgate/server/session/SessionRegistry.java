@@ -1,7 +1,12 @@
 package io.procgate.server.session;
 
 import io.procgate.core.ProcessExecutor;
+import io.procgate.core.ProcessTable;
+import io.procgate.core.browser.Browser;
+import io.procgate.core.browser.BrowserSettings;
+import io.procgate.core.browser.Browsers;
 import io.procgate.server.config.ProcgateConfig;
+import io.procgate.server.config.SessionCapacity;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
 import io.quarkus.runtime.ShutdownEvent;
@@ -15,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,12 +48,18 @@ public class SessionRegistry {
   public record Page(List<Session> sessions, boolean hasMore, int nextOffset) {}
 
   private final ProcessExecutor executor;
+  private final Browsers browsers;
   private final WorkDirectories directories;
   private final Duration endWait;
   private final int maxSessions;
+  private final boolean browserRequired;
+  private volatile boolean runBrowsers;
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Session> byName = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, Session> inOrder = new LinkedHashMap<>();
+  // Sessions whose browser is starting, by id, with their name or "": they count, and their names
+  // are taken, but nobody can look them up yet. Guarded by this.
+  private final Map<String, String> starting = new HashMap<>();
   private final ScheduledExecutorService expiry =
       Executors.newSingleThreadScheduledExecutor(
           runnable -> {
@@ -55,12 +68,14 @@ public class SessionRegistry {
             return thread;
           });
 
-  SessionRegistry(ProcessExecutor executor, ProcgateConfig config) {
+  SessionRegistry(ProcessExecutor executor, Browsers browsers, ProcgateConfig config) {
     this.executor = executor;
+    this.browsers = browsers;
     this.directories = new WorkDirectories(config.sessions().root());
     // Ending a group takes its grace, then SIGKILL and a short wait for the dead to be reaped.
     this.endWait = config.exec().killGrace().plusSeconds(5);
-    this.maxSessions = config.sessions().max();
+    this.maxSessions = SessionCapacity.of(config);
+    this.browserRequired = config.browser().required();
     if (maxSessions < 1) {
       throw new IllegalArgumentException("procgate.sessions.max must be at least 1");
     }
@@ -68,6 +83,7 @@ public class SessionRegistry {
 
   void start(@Observes StartupEvent event) throws IOException {
     directories.prepare(executor.serverAccount().uid());
+    runBrowsers = decideOnBrowsers();
     long period = EXPIRY_CHECK_INTERVAL.toMillis();
     expiry.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
   }
@@ -82,34 +98,115 @@ public class SessionRegistry {
     CompletableFuture.allOf(all.stream().map(this::end).toArray(CompletableFuture[]::new)).join();
   }
 
-  public Session create(SessionSpec spec) {
+  /**
+   * Creates a session and starts its browser, if the server runs browsers.
+   *
+   * @return completes once the browser answers over CDP; when it cannot start, fails with a {@code
+   *     ProcessException} after everything of the session is gone again
+   */
+  /**
+   * Whether sessions get a browser, said once: not without one installed, nor in a sessions root
+   * too long for Chromium's sockets; then starting fails instead if a browser is required.
+   */
+  private boolean decideOnBrowsers() {
+    BrowserSettings settings = browsers.settings();
+    String missing = null;
+    if (!settings.installed()) {
+      missing =
+          "there is no browser at "
+              + settings.executable()
+              + " (install Debian's chromium package, or set procgate.browser.executable)";
+    } else if (directories.root().toString().length() > BrowserSettings.maxSessionsRoot()) {
+      missing =
+          "procgate.sessions.root "
+              + directories.root()
+              + " is longer than the "
+              + BrowserSettings.maxSessionsRoot()
+              + " characters Chromium's sockets leave room for";
+    }
+    if (missing != null) {
+      if (browserRequired) {
+        throw new IllegalStateException("procgate.browser.required is set, but " + missing);
+      }
+      LOG.warnf("At most %d sessions, without a browser: %s", maxSessions, missing);
+      return false;
+    }
+    LOG.infof(
+        "At most %d sessions; each gets a browser: %s, %s; headful ones %s",
+        maxSessions,
+        settings.executable(),
+        browsers.sandboxed() ? "in Chromium's own sandbox" : "without Chromium's sandbox",
+        settings.headfulSupported() ? "on Xvfb" : "refused (no Xvfb at " + settings.xvfb() + ")");
+    return true;
+  }
+
+  public CompletableFuture<Session> create(SessionSpec spec) {
+    String id;
     synchronized (this) {
       spec.name().ifPresent(this::requireFreeName);
-      if (inOrder.size() >= maxSessions) {
+      if (inOrder.size() + starting.size() >= maxSessions) {
         throw new ApiException(
             ErrorCode.TOO_MANY_SESSIONS,
             "the server holds its maximum of " + maxSessions + " sessions; delete one first");
       }
-      String id;
       do {
         id = SessionIds.next();
-      } while (byId.containsKey(id) || byName.containsKey(id));
-      Path dir;
-      try {
-        dir = directories.create(id);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the session directory", e);
-      }
-      Session session = new Session(id, spec, Instant.now(), dir, executor.newTable());
-      byId.put(id, session);
-      spec.name().ifPresent(name -> byName.put(name, session));
-      inOrder.put(id, session);
-      return session;
+      } while (byId.containsKey(id) || byName.containsKey(id) || starting.containsKey(id));
+      starting.put(id, spec.name().orElse(""));
     }
+    String sessionId = id;
+    Path dir;
+    try {
+      dir = directories.create(sessionId);
+    } catch (IOException e) {
+      abandon(sessionId);
+      throw new UncheckedIOException("cannot create the session directory", e);
+    }
+    ProcessTable processes = executor.newTable();
+    CompletableFuture<Optional<Browser>> browser;
+    try {
+      browser =
+          runBrowsers
+              ? browsers.start(spec.browserSpec(), processes, dir).thenApply(Optional::of)
+              : CompletableFuture.completedFuture(Optional.empty());
+    } catch (RuntimeException refused) {
+      executor.terminateAll(processes);
+      directories.delete(dir);
+      abandon(sessionId);
+      throw refused;
+    }
+    return browser
+        .handle(
+            (started, failure) -> {
+              if (failure != null) {
+                return executor
+                    .terminateAll(processes)
+                    .thenRunAsync(() -> directories.delete(dir), workers())
+                    .<Session>thenCompose(
+                        cleaned -> {
+                          abandon(sessionId);
+                          return CompletableFuture.failedFuture(failure);
+                        });
+              }
+              Session session =
+                  new Session(sessionId, spec, Instant.now(), dir, processes, started);
+              synchronized (this) {
+                starting.remove(sessionId);
+                byId.put(sessionId, session);
+                spec.name().ifPresent(name -> byName.put(name, session));
+                inOrder.put(sessionId, session);
+              }
+              return CompletableFuture.completedFuture(session);
+            })
+        .thenCompose(session -> session);
+  }
+
+  private synchronized void abandon(String id) {
+    starting.remove(id);
   }
 
   private void requireFreeName(String name) {
-    if (byName.containsKey(name) || byId.containsKey(name)) {
+    if (byName.containsKey(name) || byId.containsKey(name) || starting.containsValue(name)) {
       throw new ApiException(
           ErrorCode.NAME_TAKEN, "a session named " + ApiException.quoted(name) + " already exists");
     }
@@ -171,9 +268,13 @@ public class SessionRegistry {
     inOrder.remove(session.id());
   }
 
+  /** Ends the browser first, so that it is not restarted, then every group, then the directory. */
   private CompletableFuture<Void> end(Session session) {
-    return executor
-        .terminateAll(session.processes())
+    return session
+        .browser()
+        .map(Browser::close)
+        .orElse(CompletableFuture.completedFuture(null))
+        .thenCompose(closed -> executor.terminateAll(session.processes()))
         .orTimeout(endWait.toMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(
             failure -> {
@@ -181,8 +282,11 @@ public class SessionRegistry {
               return null;
             })
         // Removing a tree is file system work of unknown length: never on an I/O thread.
-        .thenRunAsync(
-            () -> directories.delete(session.workDir()), Infrastructure.getDefaultWorkerPool());
+        .thenRunAsync(() -> directories.delete(session.workDir()), workers());
+  }
+
+  private static Executor workers() {
+    return Infrastructure.getDefaultWorkerPool();
   }
 
   private void expireIdle() {

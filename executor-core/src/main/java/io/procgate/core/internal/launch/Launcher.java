@@ -49,6 +49,11 @@ public final class Launcher {
     return users.server();
   }
 
+  /** The account a request that names none runs as. */
+  public Account defaultAccount() {
+    return users.defaultUser();
+  }
+
   /**
    * Checks every rule of a request and decides what to start.
    *

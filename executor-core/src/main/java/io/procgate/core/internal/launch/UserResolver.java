@@ -47,6 +47,10 @@ final class UserResolver {
     return server;
   }
 
+  Account defaultUser() {
+    return defaultUser;
+  }
+
   /** The account a request runs as. */
   Account resolve(Optional<String> asUser, boolean asRoot) {
     if (asRoot && asUser.isPresent()) {

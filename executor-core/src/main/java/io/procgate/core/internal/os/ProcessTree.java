@@ -79,6 +79,42 @@ public final class ProcessTree {
     return groups;
   }
 
+  /**
+   * The process groups of the processes whose environment holds {@code entry} (such as {@code
+   * HOME=/some/dir}) exactly: how the helpers of a program that left its group are found. Only
+   * processes this one may read the environment of are seen.
+   */
+  public static Set<Integer> groupsWithEnvironment(String entry) {
+    byte[] wanted = (entry + "\0").getBytes(StandardCharsets.UTF_8);
+    Set<Integer> groups = new HashSet<>();
+    for (Stat stat : readAll()) {
+      try {
+        byte[] environ =
+            Files.readAllBytes(PROC.resolve(Integer.toString(stat.pid())).resolve("environ"));
+        if (startsEntry(environ, wanted)) {
+          groups.add(stat.group());
+        }
+      } catch (IOException | SecurityException unreadable) {
+        // Gone, or not ours to read.
+      }
+    }
+    return groups;
+  }
+
+  private static boolean startsEntry(byte[] environ, byte[] entry) {
+    for (int start = 0; start + entry.length <= environ.length; ) {
+      if (java.util.Arrays.equals(environ, start, start + entry.length, entry, 0, entry.length)) {
+        return true;
+      }
+      int next = start;
+      while (next < environ.length && environ[next] != 0) {
+        next++;
+      }
+      start = next + 1;
+    }
+    return false;
+  }
+
   /** The children of {@code parent} that have exited and wait to be reaped. */
   public static List<Integer> zombieChildren(int parent) {
     List<Integer> zombies = new ArrayList<>();

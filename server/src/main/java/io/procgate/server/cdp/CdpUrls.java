@@ -1,0 +1,47 @@
+package io.procgate.server.cdp;
+
+import io.procgate.server.config.ProcgateConfig;
+import io.procgate.server.session.Session;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * The URLs of a session's CDP endpoint on this server: {@code ws://<host>/cdp/<session>?jwt=...},
+ * with the scheme and host of the configured public URL, else of the request being answered.
+ */
+@ApplicationScoped
+public class CdpUrls {
+  static final String PREFIX = "/cdp/";
+
+  private final Optional<URI> publicUrl;
+  private final CdpTokens tokens;
+
+  CdpUrls(ProcgateConfig config, CdpTokens tokens) {
+    this.publicUrl = config.publicUrl();
+    this.tokens = tokens;
+  }
+
+  /**
+   * The session's {@code cdp_ws_url}, with a fresh token; empty when it has no browser.
+   *
+   * @param requestHost the {@code Host} of the request being answered
+   */
+  public String browser(Session session, String requestHost) {
+    return session.browser().isEmpty() ? "" : target(session, requestHost, "");
+  }
+
+  /** The URL of one of the browser's targets, {@code path} such as {@code /devtools/page/<id>}. */
+  String target(Session session, String requestHost, String path) {
+    return origin(requestHost) + PREFIX + session.id() + path + "?jwt=" + tokens.mint(session.id());
+  }
+
+  private String origin(String requestHost) {
+    if (publicUrl.isPresent()) {
+      URI url = publicUrl.get();
+      String scheme = "https".equalsIgnoreCase(url.getScheme()) ? "wss" : "ws";
+      return scheme + "://" + url.getRawAuthority();
+    }
+    return "ws://" + (requestHost == null ? "localhost" : requestHost);
+  }
+}
