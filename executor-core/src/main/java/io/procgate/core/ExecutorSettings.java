@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param path the PATH of every child, unless the request sets its own
  * @param lang the LANG of every child, unless the request sets its own
  * @param setpriv the {@code setpriv} binary used to switch user
+ * @param containment how owners' processes are held together and limited
  */
 public record ExecutorSettings(
     Optional<String> defaultUser,
@@ -40,7 +41,8 @@ public record ExecutorSettings(
     Duration stdinWait,
     String path,
     String lang,
-    Path setpriv) {
+    Path setpriv,
+    ContainmentSettings containment) {
 
   public static final String DEFAULT_PATH =
       "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -93,6 +95,7 @@ public record ExecutorSettings(
     private String path = DEFAULT_PATH;
     private String lang = "C.UTF-8";
     private Path setpriv = Path.of("/usr/bin/setpriv");
+    private ContainmentSettings containment = ContainmentSettings.defaults();
 
     private Builder() {}
 
@@ -166,6 +169,11 @@ public record ExecutorSettings(
       return this;
     }
 
+    public Builder containment(ContainmentSettings value) {
+      containment = value;
+      return this;
+    }
+
     public ExecutorSettings build() {
       return new ExecutorSettings(
           defaultUser,
@@ -181,7 +189,8 @@ public record ExecutorSettings(
           stdinWait,
           path,
           lang,
-          setpriv);
+          setpriv,
+          containment);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.procgate.core;
 
+import io.procgate.core.internal.cgroup.CgroupTermination;
+import io.procgate.core.internal.cgroup.Cgroups;
 import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.launch.LaunchPlan;
 import io.procgate.core.internal.launch.Launcher;
@@ -10,7 +12,9 @@ import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.ProcessTree;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -31,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * starter's children would be reaped under it, their exit status lost.
  */
 public final class ProcessExecutor implements AutoCloseable {
+  // Not -1000, which would make the server immune: a last resort must remain for the kernel.
+  private static final int OWN_OOM_SCORE = -999;
+
   private final ExecutorSettings settings;
+  private final Cgroups cgroups;
   private final Launcher launcher;
   private final EventLoop loop;
   private final ChildReaper reaper;
@@ -52,7 +60,14 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public ProcessExecutor(ExecutorSettings settings) {
     this.settings = settings;
+    this.cgroups = Cgroups.discover(settings.containment());
+    if (settings.containment().required() && cgroups.unavailable().isPresent()) {
+      throw new IllegalStateException(
+          "containment is required, but no cgroup can be made: " + cgroups.unavailable().get());
+    }
     ProcessControl.becomeChildSubreaper();
+    // The OOM killer's last choice; the processes it starts are made its first.
+    ProcessControl.setOomScoreAdjustment(0, OWN_OOM_SCORE);
     this.loop = new EventLoop("procgate-io");
     this.reaper = new ChildReaper(loop);
     this.launcher = new Launcher(settings, reaper);
@@ -73,9 +88,38 @@ public final class ProcessExecutor implements AutoCloseable {
     return launcher.defaultAccount();
   }
 
-  /** A new, empty table for one owner's processes, with this executor's limits. */
+  /**
+   * How owners' processes are contained here, for people: the cgroups in use, or why there are none
+   * (then they are held by their process groups only).
+   */
+  public String containment() {
+    return cgroups
+        .unavailable()
+        .map(why -> "process groups only: " + why)
+        .orElse(cgroups.describe());
+  }
+
+  /**
+   * A new, empty table for one owner's processes, with this executor's limits, in a cgroup of its
+   * own named {@code name} where cgroups can be made.
+   *
+   * @throws ProcessException when its cgroup cannot be made
+   */
+  public ProcessTable newTable(String name) {
+    if (cgroups.unavailable().isPresent()) {
+      return new ProcessTable(settings, null);
+    }
+    try {
+      return new ProcessTable(settings, cgroups.create(name));
+    } catch (IOException e) {
+      throw new ProcessException(
+          ProcessException.Kind.SYSTEM_FAILURE, "cannot make the cgroup of " + name + ": " + e, e);
+    }
+  }
+
+  /** A new, empty table for processes of the server's own, in no cgroup of their own. */
   public ProcessTable newTable() {
-    return new ProcessTable(settings);
+    return new ProcessTable(settings, null);
   }
 
   /**
@@ -167,8 +211,14 @@ public final class ProcessExecutor implements AutoCloseable {
    * @return completes once every group is gone
    */
   public CompletableFuture<Void> terminateAll(ProcessTable owner) {
+    Set<Integer> groups = owner.close();
+    if (owner.cgroup() != null) {
+      // Every process of the owner is in its cgroup, those that left their groups too.
+      return CgroupTermination.terminate(
+          loop, reaper, owner.cgroup(), settings.terminationPolicy());
+    }
     return CompletableFuture.allOf(
-        owner.close().stream()
+        groups.stream()
             .map(pgid -> terminator.terminate(pgid, settings.terminationPolicy()))
             .toArray(CompletableFuture[]::new));
   }
@@ -186,7 +236,7 @@ public final class ProcessExecutor implements AutoCloseable {
     }
     SpawnedChild child;
     try {
-      child = launcher.spawn(plan, stdinPipe);
+      child = launcher.spawn(plan, stdinPipe, owner.cgroup());
     } catch (RuntimeException e) {
       if (counted) {
         owner.release();
@@ -230,6 +280,7 @@ public final class ProcessExecutor implements AutoCloseable {
         .completeOnTimeout(null, settings.killGrace().toMillis() + 2_000, TimeUnit.MILLISECONDS)
         .join();
     blocking.shutdownNow();
+    cgroups.close();
     loop.close();
   }
 }

@@ -1,6 +1,7 @@
 package io.procgate.core;
 
 import io.procgate.core.ProcessException.Kind;
+import io.procgate.core.internal.cgroup.SessionCgroup;
 import io.procgate.core.internal.os.ProcessControl;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,18 +23,27 @@ import java.util.UUID;
  * nothing new. Thread-safe.
  */
 public final class ProcessTable {
+  /**
+   * What an owner's processes use together, as its cgroup counts it.
+   *
+   * @param tasks processes and their threads
+   */
+  public record Usage(long memoryBytes, int processes, long tasks) {}
+
   // Above this many, tracking a group first forgets the groups that have no process left.
   private static final int PRUNE_THRESHOLD = 256;
 
   private final int maxProcesses;
   private final Duration retention;
   private final int retainedExited;
+  private final SessionCgroup cgroup;
   private final Set<Integer> groups = new HashSet<>();
   private final Map<UUID, SpawnedProcess> spawned = new LinkedHashMap<>();
   private int running;
   private boolean closed;
 
-  ProcessTable(ExecutorSettings settings) {
+  ProcessTable(ExecutorSettings settings, SessionCgroup cgroup) {
+    this.cgroup = cgroup;
     this.maxProcesses = settings.maxProcesses();
     this.retention = settings.retention();
     this.retainedExited = settings.retainedExited();
@@ -49,6 +59,20 @@ public final class ProcessTable {
   public synchronized List<SpawnedProcess> list() {
     prune();
     return List.copyOf(spawned.values());
+  }
+
+  /** What the owner's processes use now; empty when they are not in a cgroup of their own. */
+  public Optional<Usage> usage() {
+    if (cgroup == null) {
+      return Optional.empty();
+    }
+    SessionCgroup.Usage usage = cgroup.usage();
+    return Optional.of(new Usage(usage.memoryBytes(), usage.processes(), usage.tasks()));
+  }
+
+  /** The owner's cgroup, or null. */
+  SessionCgroup cgroup() {
+    return cgroup;
   }
 
   /** How many processes run now, synchronous executions included. */

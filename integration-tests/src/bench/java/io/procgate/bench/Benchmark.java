@@ -88,6 +88,7 @@ public final class Benchmark {
       measure("3", "exec with 16 MiB stdout", () -> bigExec(clients, file16));
       measure("4", "256 MiB through SSE", () -> stream(clients, file256));
       measure("6", "browser", () -> new BrowserRows(server, work).measure(rows));
+      measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
     }
     if (start != null) {
       measure("5", "memory under load", () -> start.underLoad(settings, file1));
@@ -441,7 +442,12 @@ public final class Benchmark {
         processes[i] = new BrowserProcessesApi(api);
       }
       for (int i = 0; i < sessions.length; i++) {
-        sessions[i] = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
+        // Rows that use only some of them must not see the others expire.
+        sessions[i] =
+            server
+                .browsers()
+                .createBrowser(new BrowserCreateRequest().timeoutSeconds(3600))
+                .getSessionId();
       }
     }
 

@@ -1,5 +1,6 @@
 package io.procgate.server.config;
 
+import io.procgate.core.ContainmentSettings;
 import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.browser.BrowserSettings;
@@ -34,6 +35,13 @@ public class ExecutorProducer {
             .retention(spawn.retention())
             .retainedExited(spawn.retainedExited())
             .stdinWait(spawn.stdinWait())
+            .containment(
+                new ContainmentSettings(
+                    config.containment().mechanism(),
+                    config.containment().required(),
+                    config.containment().memoryLimit().asLongValue(),
+                    config.containment().tasksLimit(),
+                    config.containment().cpuWeight()))
             .build());
   }
 

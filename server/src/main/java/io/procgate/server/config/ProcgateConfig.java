@@ -1,5 +1,6 @@
 package io.procgate.server.config;
 
+import io.procgate.core.ContainmentSettings;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -32,6 +33,8 @@ public interface ProcgateConfig {
   Sessions sessions();
 
   Browser browser();
+
+  Containment containment();
 
   Exec exec();
 
@@ -105,6 +108,32 @@ public interface ProcgateConfig {
     /** How long a {@code cdp_ws_url} token stays valid; every read of a session mints a new one. */
     @WithDefault("24h")
     Duration cdpTokenTtl();
+  }
+
+  /** A cgroup per session: its processes held together, limited, and ended with it. */
+  interface Containment {
+    /**
+     * Which cgroups: {@code auto} takes v2 where it has the pids and memory controllers, else v1,
+     * else v2 without limits; {@code v1}, {@code v2}, or {@code none} for process groups only.
+     */
+    @WithDefault("auto")
+    ContainmentSettings.Mechanism mechanism();
+
+    /** Refuse to start when no cgroup can be made, instead of falling back to process groups. */
+    @WithDefault("false")
+    boolean required();
+
+    /** Memory a session's processes may use together, the browser's included. */
+    @WithDefault("4G")
+    MemorySize memoryLimit();
+
+    /** Processes and threads a session may have at once (the browser has a few hundred). */
+    @WithDefault("4096")
+    int tasksLimit();
+
+    /** A session's share of the CPU against the others', 1 to 10000. */
+    @WithDefault("100")
+    int cpuWeight();
   }
 
   /** Processes. */

@@ -2,9 +2,12 @@ package io.procgate.server.mapping;
 
 import io.procgate.server.api.model.Browser;
 import io.procgate.server.api.model.BrowserCreateRequest;
+import io.procgate.server.api.model.BrowserUsage;
 import io.procgate.server.api.model.BrowserViewport;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionSpec;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +65,20 @@ public final class BrowserMapper {
                         Browser.BrowserStateEnum.fromValue(
                             browser.state().name().toLowerCase(Locale.ROOT)))
                 .orElse(Browser.BrowserStateEnum.NONE))
-        .downloadsDir(
-            session.browser().map(browser -> browser.downloads().toString()).orElse(null));
+        .downloadsDir(session.browser().map(browser -> browser.downloads().toString()).orElse(null))
+        .usage(usage(session));
+  }
+
+  private static BrowserUsage usage(Session session) {
+    BrowserUsage usage =
+        new BrowserUsage()
+            .uptimeMs(Duration.between(session.createdAt(), Instant.now()).toMillis());
+    session
+        .processes()
+        .usage()
+        .ifPresent(
+            contained ->
+                usage.memoryBytes(contained.memoryBytes()).processCount(contained.processes()));
+    return usage;
   }
 }

@@ -83,6 +83,7 @@ public class SessionRegistry {
 
   void start(@Observes StartupEvent event) throws IOException {
     directories.prepare(executor.serverAccount().uid());
+    LOG.infof("Each session's processes are contained by %s", executor.containment());
     runBrowsers = decideOnBrowsers();
     long period = EXPIRY_CHECK_INTERVAL.toMillis();
     expiry.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
@@ -162,7 +163,14 @@ public class SessionRegistry {
       abandon(sessionId);
       throw new UncheckedIOException("cannot create the session directory", e);
     }
-    ProcessTable processes = executor.newTable();
+    ProcessTable processes;
+    try {
+      processes = executor.newTable(sessionId);
+    } catch (RuntimeException e) {
+      directories.delete(dir);
+      abandon(sessionId);
+      throw e;
+    }
     CompletableFuture<Optional<Browser>> browser;
     try {
       browser =

@@ -5,12 +5,14 @@ import io.procgate.core.ExecutorSettings;
 import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessException.Kind;
+import io.procgate.core.internal.cgroup.SessionCgroup;
 import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.os.Errno;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.FileDescriptors.Pipe;
 import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.PosixSpawn;
+import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.Pty;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +35,7 @@ import java.util.stream.Collectors;
 public final class Launcher {
   private static final String SHELL = "/bin/sh";
   private static final byte[] ELF_MAGIC = {0x7f, 'E', 'L', 'F'};
+  private static final int CHILD_OOM_SCORE = 1000;
 
   private final ExecutorSettings settings;
   private final UserResolver users;
@@ -105,11 +108,27 @@ public final class Launcher {
    *
    * @throws ProcessException when the operating system refuses; no descriptor is left open then
    */
-  public SpawnedChild spawn(LaunchPlan plan, boolean stdinPipe) {
-    return plan.terminal().isPresent() ? spawnOnTerminal(plan) : spawnWithPipes(plan, stdinPipe);
+  public SpawnedChild spawn(LaunchPlan plan, boolean stdinPipe, SessionCgroup cgroup) {
+    return plan.terminal().isPresent()
+        ? spawnOnTerminal(plan, cgroup)
+        : spawnWithPipes(plan, stdinPipe, cgroup);
   }
 
-  private SpawnedChild spawnWithPipes(LaunchPlan plan, boolean stdinPipe) {
+  /**
+   * Starts the child described by {@code spec} inside {@code cgroup} (when there is one),
+   * registered with the reaper, and makes it the OOM killer's first choice. What it forks in the
+   * microseconds before that inherits the server's score, which makes it the killer's last choice.
+   */
+  private ChildReaper.Child start(PosixSpawn.Spec spec, SessionCgroup cgroup) {
+    ChildReaper.Child child =
+        cgroup == null
+            ? reaper.spawn(() -> PosixSpawn.spawn(spec))
+            : reaper.spawn(() -> cgroup.spawn(() -> PosixSpawn.spawn(cgroup.prepare(spec))));
+    ProcessControl.setOomScoreAdjustment(child.pid(), CHILD_OOM_SCORE);
+    return child;
+  }
+
+  private SpawnedChild spawnWithPipes(LaunchPlan plan, boolean stdinPipe, SessionCgroup cgroup) {
     List<Integer> opened = new ArrayList<>();
     try {
       Pipe stdout = track(FileDescriptors.pipe(), opened);
@@ -127,7 +146,7 @@ public final class Launcher {
               plan,
               new PosixSpawn.Pipes(
                   stdin == null ? -1 : stdin.readEnd(), stdout.writeEnd(), stderr.writeEnd()));
-      ChildReaper.Child child = reaper.spawn(() -> PosixSpawn.spawn(spec));
+      ChildReaper.Child child = start(spec, cgroup);
       FileDescriptors.close(stdout.writeEnd());
       FileDescriptors.close(stderr.writeEnd());
       if (stdin != null) {
@@ -147,7 +166,7 @@ public final class Launcher {
     }
   }
 
-  private SpawnedChild spawnOnTerminal(LaunchPlan plan) {
+  private SpawnedChild spawnOnTerminal(LaunchPlan plan, SessionCgroup cgroup) {
     Pty.Pair pty;
     try {
       pty = Pty.open(plan.terminal().get().rows(), plan.terminal().get().cols());
@@ -159,7 +178,7 @@ public final class Launcher {
       long startNanos = System.nanoTime();
       Instant startedAt = Instant.now();
       PosixSpawn.Spec spec = spec(plan, new PosixSpawn.Terminal(pty.slavePath()));
-      ChildReaper.Child child = reaper.spawn(() -> PosixSpawn.spawn(spec));
+      ChildReaper.Child child = start(spec, cgroup);
       return new SpawnedChild(child, startNanos, startedAt, -1, -1, -1, pty.master());
     } catch (OsException e) {
       FileDescriptors.close(pty.master());

@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 /** Raw file descriptors: pipes, non-blocking mode, reads, writes and closing. */
 public final class FileDescriptors {
   static final int O_RDONLY = 0;
+  static final int O_WRONLY = 1;
   static final int O_RDWR = 2;
   static final int O_NOCTTY = 0x100;
   static final int O_NONBLOCK = 0x800;
@@ -96,6 +97,18 @@ public final class FileDescriptors {
         throw new OsException("write", errno);
       }
     }
+  }
+
+  /**
+   * Opens an existing file for writing, close-on-exec: for the kernel's own files ({@code /proc},
+   * cgroups), written to with {@link #write} many times over.
+   */
+  public static int openForWriting(String path) {
+    int fd = LibC.open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      throw OsException.last("open(" + path + ")");
+    }
+    return fd;
   }
 
   /** Closes {@code fd}, ignoring negative values and failures: there is nothing left to do. */

@@ -41,6 +41,9 @@ final class LibC {
 
   static native int close(int fd);
 
+  // open(2) is variadic, but without O_CREAT it takes no third argument.
+  static native int open(String path, int flags);
+
   static native int pipe2(int[] fds, int flags);
 
   static native int epoll_create1(int flags);

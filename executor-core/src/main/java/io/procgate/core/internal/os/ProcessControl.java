@@ -1,8 +1,11 @@
 package io.procgate.core.internal.os;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import io.procgate.core.ExitStatus;
+import java.nio.charset.StandardCharsets;
 
 /** Signals, reaping and process descriptors. */
 public final class ProcessControl {
@@ -42,6 +45,46 @@ public final class ProcessControl {
       throw new IllegalArgumentException("not a process group of ours: " + pgid);
     }
     return LibC.kill(-pgid, 0) == 0 || Native.getLastError() != Errno.ESRCH;
+  }
+
+  /**
+   * Sends {@code signal} to process {@code pid} alone.
+   *
+   * @return false when there is no such process, or it may not be signalled
+   */
+  public static boolean signal(int pid, int signal) {
+    return pid > 1 && LibC.kill(pid, signal) == 0;
+  }
+
+  /** The calling thread's kernel id. */
+  public static int threadId() {
+    return (int) LibC.syscall(Platform.isARM() ? 178 : 186, 0, 0);
+  }
+
+  /**
+   * Sets a process's {@code oom_score_adj}, from -1000 (never the OOM killer's choice) to 1000 (its
+   * first), where this process may.
+   *
+   * @return false when it may not
+   */
+  public static boolean setOomScoreAdjustment(int pid, int value) {
+    byte[] text = Integer.toString(value).getBytes(StandardCharsets.US_ASCII);
+    int fd;
+    try {
+      fd =
+          FileDescriptors.openForWriting(
+              "/proc/" + (pid == 0 ? "self" : Integer.toString(pid)) + "/oom_score_adj");
+    } catch (OsException gone) {
+      return false;
+    }
+    try (Memory buffer = new Memory(text.length)) {
+      buffer.write(0, text, 0, text.length);
+      return FileDescriptors.write(fd, buffer, text.length) == text.length;
+    } catch (OsException refused) {
+      return false;
+    } finally {
+      FileDescriptors.close(fd);
+    }
   }
 
   /**
