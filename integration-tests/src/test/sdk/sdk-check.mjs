@@ -35,6 +35,47 @@ const shell = await client.browsers.process.exec(created.session_id, {
 });
 seen.shell = { exit: shell.exit_code, stdout: Buffer.from(shell.stdout_b64, 'base64').toString() };
 
+// Files, as Kernel's SDK moves them: every call of browsers.fs.
+const fs = client.browsers.fs;
+const id = created.session_id;
+const dir = `/tmp/sdk-fs-${id}`;
+await fs.createDirectory(id, { path: `${dir}/sub`, mode: '750' });
+await fs.writeFile(id, 'written by the sdk', { path: `${dir}/a.txt`, mode: '640' });
+seen.fs = { read: await (await fs.readFile(id, { path: `${dir}/a.txt` })).text() };
+seen.fs.info = await fs.fileInfo(id, { path: `${dir}/a.txt` });
+// The second file's bytes come before its path: the SDK sends fields in the object's order.
+await fs.upload(id, {
+  files: [
+    { dest_path: `${dir}/up/one.txt`, file: new File(['one'], 'one.txt') },
+    { file: new File(['two'], 'two.txt'), dest_path: `${dir}/up/two.txt` },
+  ],
+});
+await fs.move(id, { src_path: `${dir}/up/two.txt`, dest_path: `${dir}/two.txt` });
+await fs.setFilePermissions(id, { path: `${dir}/two.txt`, mode: '600' });
+seen.fs.list = (await fs.listFiles(id, { path: dir })).map((f) => `${f.name} ${f.mode} ${f.is_dir} ${f.size_bytes}`);
+const zip = Buffer.from(await (await fs.downloadDirZip(id, { path: `${dir}/up` })).arrayBuffer());
+seen.fs.zipMagic = zip.subarray(0, 2).toString();
+await fs.uploadZip(id, { dest_path: `${dir}/unzipped`, zip_file: new File([zip], 'up.zip') });
+seen.fs.unzipped = (await fs.listFiles(id, { path: `${dir}/unzipped` })).map((f) => f.name);
+const { watch_id } = await fs.watch.start(id, { path: dir, recursive: true });
+const events = await fs.watch.events(watch_id, { id });
+await client.browsers.process.exec(id, { command: `echo hi > ${dir}/sub/from-exec.txt` });
+for await (const event of events) {
+  if (event.name === 'from-exec.txt') {
+    seen.fs.watched = event;
+    break;
+  }
+}
+await fs.watch.stop(watch_id, { id });
+await fs.deleteFile(id, { path: `${dir}/a.txt` });
+try {
+  await fs.readFile(id, { path: `${dir}/a.txt` });
+} catch (e) {
+  seen.fs.missing = { status: e.status, code: e.error?.code };
+}
+await fs.deleteDirectory(id, { path: dir });
+seen.fs.afterDelete = (await client.browsers.process.exec(id, { command: `test -e ${dir}` })).exit_code;
+
 try {
   await client.browsers.process.exec(created.session_id, { command: 'no-such-command-zz' });
 } catch (e) {

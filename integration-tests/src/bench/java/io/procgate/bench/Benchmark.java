@@ -64,7 +64,7 @@ public final class Benchmark {
 
   private void run() throws Exception {
     Path file16 = wanted("3") ? randomFile("stdout-16m", 16 * MIB) : null;
-    Path file256 = wanted("4") ? randomFile("stream-256m", 256 * MIB) : null;
+    Path file256 = wanted("4") || wanted("8") ? randomFile("stream-256m", 256 * MIB) : null;
     Path file1 = wanted("5") ? randomFile("load-1m", MIB) : null;
     Map<String, String> settings = ServerProcess.testSettings();
     settings.put("procgate.exec.default-timeout", "120s");
@@ -89,6 +89,7 @@ public final class Benchmark {
       measure("4", "256 MiB through SSE", () -> stream(clients, file256));
       measure("6", "browser", () -> new BrowserRows(server, work).measure(rows));
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
+      measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
     }
     if (start != null) {
       measure("5", "memory under load", () -> start.underLoad(settings, file1));
@@ -270,7 +271,7 @@ public final class Benchmark {
         () -> bigExecSeconds(clients, file));
   }
 
-  private interface Run {
+  interface Run {
     double seconds() throws Exception;
   }
 

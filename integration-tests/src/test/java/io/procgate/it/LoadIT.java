@@ -57,7 +57,9 @@ class LoadIT {
     // This load is about processes: sessions without a browser, whose start would outlast the
     // short idle timeout below on a machine this busy.
     settings.put("procgate.browser.executable", "/nonexistent/chromium");
-    settings.put("quarkus.http.idle-timeout", "2s");
+    // Long enough that a slow reader, whose connection sees no write while its buffers are full,
+    // is not taken for an idle one on a busy machine.
+    settings.put("quarkus.http.idle-timeout", "10s");
     settings.put("quarkus.thread-pool.keep-alive-time", "2s");
     settings.put("procgate.spawn.output-buffer", "1M");
     settings.put("procgate.sessions.max-processes", "256");

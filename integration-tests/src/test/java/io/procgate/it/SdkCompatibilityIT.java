@@ -53,7 +53,7 @@ class SdkCompatibilityIT {
 
   @Test
   @Timeout(420)
-  void theOfficialSdkCreatesListsExecutesAndDeletes() throws Exception {
+  void theOfficialSdkCreatesListsExecutesMovesFilesAndDeletes() throws Exception {
     Path sdk = Path.of(System.getProperty("procgate.sdk.dir"));
     installSdk(sdk);
     ProcessBuilder builder =
@@ -82,6 +82,24 @@ class SdkCompatibilityIT {
     assertThat(seen.at("/exec/stdout").asText()).isEqualTo("Linux\n");
     assertThat(seen.at("/shell/exit").asInt()).isEqualTo(7);
     assertThat(seen.at("/shell/stdout").asText()).isEqualTo("from the sdk\n");
+    assertThat(seen.at("/fs/read").asText()).isEqualTo("written by the sdk");
+    assertThat(seen.at("/fs/info/name").asText()).isEqualTo("a.txt");
+    assertThat(seen.at("/fs/info/mode").asText()).isEqualTo("-rw-r-----");
+    assertThat(seen.at("/fs/info/size_bytes").asInt()).isEqualTo(18);
+    assertThat(seen.at("/fs/info/is_dir").asBoolean()).isFalse();
+    assertThat(seen.at("/fs/info/mod_time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(seen.at("/fs/list").toString())
+        .isEqualTo(
+            "[\"a.txt -rw-r----- false 18\",\"sub drwxr-x--- true 0\","
+                + "\"two.txt -rw------- false 3\",\"up drwxr-xr-x true 0\"]");
+    assertThat(seen.at("/fs/zipMagic").asText()).isEqualTo("PK");
+    assertThat(seen.at("/fs/unzipped").toString()).isEqualTo("[\"one.txt\"]");
+    assertThat(seen.at("/fs/watched/type").asText()).isEqualTo("CREATE");
+    assertThat(seen.at("/fs/watched/path").asText()).endsWith("/sub/from-exec.txt");
+    assertThat(seen.at("/fs/watched/is_dir").asBoolean()).isFalse();
+    assertThat(seen.at("/fs/missing/status").asInt()).isEqualTo(404);
+    assertThat(seen.at("/fs/missing/code").asText()).isEqualTo("file_not_found");
+    assertThat(seen.at("/fs/afterDelete").asInt()).isEqualTo(1);
     assertThat(seen.at("/badCommand/status").asInt()).isEqualTo(400);
     assertThat(seen.at("/badCommand/code").asText()).isEqualTo("command_not_found");
     assertThat(seen.at("/badCommand/retry").asText()).isEqualTo("false");

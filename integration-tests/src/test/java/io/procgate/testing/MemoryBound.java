@@ -4,9 +4,9 @@ package io.procgate.testing;
  * The README's memory formula for one load: the heap to give the server ({@code -Xmx}), and the
  * resident memory it then stays under. Heap: 1.5 x (64 MiB + per running exec its captured output
  * and 0.5 MiB for the answer being written, per spawned process its output buffer, per open stream
- * 0.5 MiB). Resident: that heap, plus 192 MiB (classes, compiled code, threads, the collector),
- * plus 1.5 x the bytes in Netty's pooled direct buffers (an exec answer's JSON is 4/3 of its
- * output; a stream holds 1/3 MiB).
+ * 0.5 MiB, per file transfer 2 MiB). Resident: that heap, plus 192 MiB (classes, compiled code,
+ * threads, the collector), plus 1.5 x the bytes in Netty's pooled direct buffers (an exec answer's
+ * JSON is 4/3 of its output; a stream holds 1/3 MiB, a file transfer 1/2 MiB).
  */
 public final class MemoryBound {
   private static final long MIB = 1024 * 1024;
@@ -31,6 +31,16 @@ public final class MemoryBound {
   public MemoryBound streams(int count) {
     heapMib += count * 0.5;
     directMib += count / 3.0;
+    return this;
+  }
+
+  /**
+   * {@code count} file transfers at once (read, write, upload, zip): each holds a batch for the
+   * disk and a piece of the request or the zip in the heap, and Netty's buffers for its connection.
+   */
+  public MemoryBound transfers(int count) {
+    heapMib += count * 2;
+    directMib += count * 0.5;
     return this;
   }
 

@@ -59,9 +59,18 @@ public final class Processes {
 
   /** The resident memory of process {@code pid} in bytes; 0 once it is gone. */
   public static long rss(long pid) {
+    return status(pid, "VmRSS:");
+  }
+
+  /** The most memory the process has had resident, in bytes: its high-water mark. */
+  public static long peakRss(long pid) {
+    return status(pid, "VmHWM:");
+  }
+
+  private static long status(long pid, String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

@@ -46,6 +46,7 @@ public final class ServerProcess implements AutoCloseable {
     settings.put("procgate.spawn.output-buffer", "4M");
     settings.put("procgate.spawn.keep-alive", "500ms");
     settings.put("procgate.spawn.stdin-wait", "2s");
+    settings.put("procgate.files.watch-keep-alive", "500ms");
     return settings;
   }
 

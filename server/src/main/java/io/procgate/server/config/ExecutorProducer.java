@@ -5,12 +5,16 @@ import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.browser.BrowserSettings;
 import io.procgate.core.browser.Browsers;
+import io.procgate.core.files.UserFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.util.List;
 
-/** Builds the server's {@link ProcessExecutor} and {@link Browsers} from its configuration. */
+/**
+ * Builds the server's {@link ProcessExecutor}, {@link Browsers} and {@link UserFiles} from its
+ * configuration.
+ */
 @ApplicationScoped
 public class ExecutorProducer {
 
@@ -67,5 +71,16 @@ public class ExecutorProducer {
 
   void close(@Disposes Browsers browsers) {
     browsers.close();
+  }
+
+  /** The file system with the rights of the account sessions' processes run as by default. */
+  @Produces
+  @ApplicationScoped
+  UserFiles files(ProcessExecutor executor) {
+    return new UserFiles(executor.defaultAccount(), executor.serverAccount());
+  }
+
+  void close(@Disposes UserFiles files) {
+    files.close();
   }
 }

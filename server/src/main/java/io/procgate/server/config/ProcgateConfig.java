@@ -40,6 +40,8 @@ public interface ProcgateConfig {
 
   Spawn spawn();
 
+  Files files();
+
   Http http();
 
   /** Browser sessions. */
@@ -200,9 +202,35 @@ public interface ProcgateConfig {
     Duration keepAlive();
   }
 
+  /** The files API. */
+  interface Files {
+    /**
+     * The largest body of {@code write_file}, {@code upload} or {@code upload_zip}; larger ones get
+     * 413, before anything is written when the request gives its length.
+     */
+    @WithDefault("8G")
+    MemorySize maxUploadSize();
+
+    /** Entries (files and directories) an archive given to {@code upload_zip} may hold. */
+    @WithDefault("10000")
+    int zipMaxEntries();
+
+    /** Bytes the files of an archive given to {@code upload_zip} may come to once extracted. */
+    @WithDefault("8G")
+    MemorySize zipMaxSize();
+
+    /** Watches a session may hold at once; one more is a 429. */
+    @WithDefault("16")
+    int maxWatches();
+
+    /** How often a quiet watch's event stream gets a keep-alive comment. */
+    @WithDefault("15s")
+    Duration watchKeepAlive();
+  }
+
   /** The HTTP front. */
   interface Http {
-    /** The largest request body accepted; larger ones get 413. */
+    /** The largest request body accepted, uploads aside ({@code procgate.files}); larger: 413. */
     @WithDefault("1M")
     MemorySize maxBodySize();
   }

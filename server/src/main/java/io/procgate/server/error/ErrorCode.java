@@ -1,6 +1,7 @@
 package io.procgate.server.error;
 
 import io.procgate.core.ProcessException;
+import io.procgate.core.files.FileException;
 
 /**
  * Every error the API answers with: its HTTP status, its stable {@code code}, and whether a client
@@ -23,27 +24,43 @@ public enum ErrorCode {
   INVALID_LAST_EVENT_ID(400),
   NOT_A_TERMINAL(400),
   HEADFUL_UNAVAILABLE(400),
+  INVALID_PATH(400),
+  INVALID_MODE(400),
+  UNKNOWN_OWNER(400),
+  INVALID_ARCHIVE(400),
+  INVALID_MULTIPART(400),
   UNAUTHORIZED(401),
+  PERMISSION_DENIED(403),
   SESSION_NOT_FOUND(404),
   PROCESS_NOT_FOUND(404),
   NOT_FOUND(404),
   BROWSER_NOT_FOUND(404),
+  FILE_NOT_FOUND(404),
+  WATCH_NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
   NOT_ACCEPTABLE(406),
   NAME_TAKEN(409),
   PROCESS_EXITED(409),
   STDIN_CLOSED(409),
+  NOT_A_DIRECTORY(409),
+  IS_A_DIRECTORY(409),
+  NOT_A_REGULAR_FILE(409),
+  DIRECTORY_NOT_EMPTY(409),
+  ALREADY_EXISTS(409),
   LENGTH_REQUIRED(411),
   PAYLOAD_TOO_LARGE(413),
+  UPLOAD_TOO_LARGE(413),
   URI_TOO_LONG(414),
   UNSUPPORTED_MEDIA_TYPE(415),
   HEADERS_TOO_LARGE(431),
   TOO_MANY_SESSIONS(429, true),
   TOO_MANY_PROCESSES(429, true),
+  TOO_MANY_WATCHES(429, true),
   INTERNAL_ERROR(500),
   RESOURCE_EXHAUSTED(503, true),
   BROWSER_START_FAILED(503, true),
-  BROWSER_UNAVAILABLE(503, true);
+  BROWSER_UNAVAILABLE(503, true),
+  INSUFFICIENT_STORAGE(507);
 
   private final int status;
   private final boolean retryable;
@@ -94,6 +111,26 @@ public enum ErrorCode {
       case HEADFUL_UNAVAILABLE -> HEADFUL_UNAVAILABLE;
       case BROWSER_FAILED -> BROWSER_START_FAILED;
       case RESOURCE_EXHAUSTED -> RESOURCE_EXHAUSTED;
+      case SYSTEM_FAILURE -> INTERNAL_ERROR;
+    };
+  }
+
+  /** The code of a refused or failed file operation. */
+  public static ErrorCode of(FileException.Kind kind) {
+    return switch (kind) {
+      case INVALID_PATH -> INVALID_PATH;
+      case INVALID_MODE -> INVALID_MODE;
+      case UNKNOWN_OWNER -> UNKNOWN_OWNER;
+      case NOT_FOUND -> FILE_NOT_FOUND;
+      case PERMISSION_DENIED -> PERMISSION_DENIED;
+      case NOT_A_DIRECTORY -> NOT_A_DIRECTORY;
+      case IS_A_DIRECTORY -> IS_A_DIRECTORY;
+      case NOT_A_REGULAR_FILE -> NOT_A_REGULAR_FILE;
+      case NO_SPACE -> INSUFFICIENT_STORAGE;
+      case NOT_EMPTY -> DIRECTORY_NOT_EMPTY;
+      case ALREADY_EXISTS -> ALREADY_EXISTS;
+      case INVALID_ARCHIVE -> INVALID_ARCHIVE;
+      case BUSY -> RESOURCE_EXHAUSTED;
       case SYSTEM_FAILURE -> INTERNAL_ERROR;
     };
   }

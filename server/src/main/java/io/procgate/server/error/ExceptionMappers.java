@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.procgate.core.ProcessException;
+import io.procgate.core.files.FileException;
 import io.procgate.server.api.model.Error;
 import io.procgate.server.api.model.ErrorDetail;
 import jakarta.validation.ConstraintViolation;
@@ -40,6 +41,14 @@ public class ExceptionMappers {
 
   @ServerExceptionMapper
   public RestResponse<Error> process(ProcessException e) {
+    ErrorCode code = ErrorCode.of(e.kind());
+    return code == ErrorCode.INTERNAL_ERROR
+        ? internal(e)
+        : ApiErrors.response(code, e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public RestResponse<Error> file(FileException e) {
     ErrorCode code = ErrorCode.of(e.kind());
     return code == ErrorCode.INTERNAL_ERROR
         ? internal(e)

@@ -9,13 +9,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
  * The Vert.x routes in front of the API, so that even requests JAX-RS never sees are answered with
  * the {@code Error} JSON: authentication first, then the body size limit, and a failure handler for
  * anything that goes wrong on the way. Quarkus's own limit ({@code
- * quarkus.http.limits.max-body-size}, set to the same value) stays as a backstop.
+ * quarkus.http.limits.max-body-size}, set to the larger upload limit) stays as a backstop.
  */
 @ApplicationScoped
 public class HttpFront {
@@ -32,12 +33,18 @@ public class HttpFront {
 
   private final ApiToken token;
   private final ApiErrors errors;
+  // The routes whose body is a file: they have their own limit, and may be sent chunked.
+  private static final Pattern UPLOAD =
+      Pattern.compile("/browsers/[^/]+/fs/(write_file|upload|upload_zip)");
+
   private final long maxBodySize;
+  private final long maxUploadSize;
 
   HttpFront(ApiToken token, ApiErrors errors, ProcgateConfig config) {
     this.token = token;
     this.errors = errors;
     this.maxBodySize = config.http().maxBodySize().asLongValue();
+    this.maxUploadSize = config.files().maxUploadSize().asLongValue();
   }
 
   void install(@Observes Router router) {
@@ -48,7 +55,7 @@ public class HttpFront {
   private void authenticate(RoutingContext context) {
     HttpServerRequest request = context.request();
     if (request.uri().length() > MAX_URI_BYTES) {
-      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+      closeAfterAnswer(context);
       errors.write(
           context.response(),
           ErrorCode.URI_TOO_LONG,
@@ -60,7 +67,7 @@ public class HttpFront {
       headerBytes += header.getKey().length() + header.getValue().length() + 4;
     }
     if (headerBytes > MAX_HEADER_BYTES) {
-      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+      closeAfterAnswer(context);
       errors.write(
           context.response(),
           ErrorCode.HEADERS_TOO_LARGE,
@@ -82,14 +89,16 @@ public class HttpFront {
   }
 
   /**
-   * Refuses a body larger than the limit before reading any of it, and a body of unknown length,
-   * whose size could only be learnt by reading it.
+   * Refuses a body larger than the limit before reading any of it. A JSON body must say its length,
+   * which could otherwise only be learnt by reading it; an upload may be sent chunked, and is then
+   * counted as it arrives.
    */
   private void limitBody(RoutingContext context) {
     HttpServerRequest request = context.request();
+    boolean upload = UPLOAD.matcher(context.normalizedPath()).matches();
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null) {
-      if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      if (!upload && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
         errors.write(
             context.response(),
             ErrorCode.LENGTH_REQUIRED,
@@ -106,15 +115,29 @@ public class HttpFront {
       errors.write(context.response(), ErrorCode.INVALID_REQUEST, "Content-Length is not a number");
       return;
     }
-    if (bytes > maxBodySize) {
-      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+    long limit = upload ? maxUploadSize : maxBodySize;
+    if (bytes > limit) {
+      closeAfterAnswer(context);
       errors.write(
           context.response(),
-          ErrorCode.PAYLOAD_TOO_LARGE,
-          "the request body is larger than this server's limit of " + maxBodySize + " bytes");
+          upload ? ErrorCode.UPLOAD_TOO_LARGE : ErrorCode.PAYLOAD_TOO_LARGE,
+          (upload ? "the upload" : "the request body")
+              + " is larger than this server's limit of "
+              + limit
+              + " bytes");
       return;
     }
     context.next();
+  }
+
+  /**
+   * Marks the answer as the connection's last, and closes the connection once it is written: Vert.x
+   * would otherwise keep the connection open, waiting for the body this answer refuses to read.
+   */
+  private static void closeAfterAnswer(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    context.response().putHeader(HttpHeaders.CONNECTION, "close");
+    context.addEndHandler(answered -> request.connection().close());
   }
 
   private void fail(RoutingContext context) {

@@ -36,6 +36,7 @@ public final class Session {
   private final Map<String, String> processEnv;
   private final ProcessTable processes;
   private final Optional<Browser> browser;
+  private final SessionFiles files;
   private final AtomicInteger inUse = new AtomicInteger();
   private volatile long lastUsedNanos = System.nanoTime();
 
@@ -45,8 +46,10 @@ public final class Session {
       Instant createdAt,
       Path workDir,
       ProcessTable processes,
-      Optional<Browser> browser) {
+      Optional<Browser> browser,
+      int maxWatches) {
     this.id = id;
+    this.files = new SessionFiles(id, maxWatches);
     this.processes = processes;
     this.spec = spec;
     this.createdAt = createdAt;
@@ -92,6 +95,11 @@ public final class Session {
   /** The processes the session runs and keeps. */
   public ProcessTable processes() {
     return processes;
+  }
+
+  /** The session's watches and uploads. */
+  public SessionFiles files() {
+    return files;
   }
 
   /** A spawned process of this session, running or retained; 404 otherwise. */

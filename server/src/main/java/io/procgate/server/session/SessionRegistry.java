@@ -53,6 +53,7 @@ public class SessionRegistry {
   private final Duration endWait;
   private final int maxSessions;
   private final boolean browserRequired;
+  private final int maxWatches;
   private volatile boolean runBrowsers;
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Session> byName = new ConcurrentHashMap<>();
@@ -76,6 +77,7 @@ public class SessionRegistry {
     this.endWait = config.exec().killGrace().plusSeconds(5);
     this.maxSessions = SessionCapacity.of(config);
     this.browserRequired = config.browser().required();
+    this.maxWatches = config.files().maxWatches();
     if (maxSessions < 1) {
       throw new IllegalArgumentException("procgate.sessions.max must be at least 1");
     }
@@ -99,12 +101,6 @@ public class SessionRegistry {
     CompletableFuture.allOf(all.stream().map(this::end).toArray(CompletableFuture[]::new)).join();
   }
 
-  /**
-   * Creates a session and starts its browser, if the server runs browsers.
-   *
-   * @return completes once the browser answers over CDP; when it cannot start, fails with a {@code
-   *     ProcessException} after everything of the session is gone again
-   */
   /**
    * Whether sessions get a browser, said once: not without one installed, nor in a sessions root
    * too long for Chromium's sockets; then starting fails instead if a browser is required.
@@ -141,6 +137,12 @@ public class SessionRegistry {
     return true;
   }
 
+  /**
+   * Creates a session and starts its browser, if the server runs browsers.
+   *
+   * @return completes once the browser answers over CDP; when it cannot start, fails with a {@code
+   *     ProcessException} after everything of the session is gone again
+   */
   public CompletableFuture<Session> create(SessionSpec spec) {
     String id;
     synchronized (this) {
@@ -197,7 +199,7 @@ public class SessionRegistry {
                         });
               }
               Session session =
-                  new Session(sessionId, spec, Instant.now(), dir, processes, started);
+                  new Session(sessionId, spec, Instant.now(), dir, processes, started, maxWatches);
               synchronized (this) {
                 starting.remove(sessionId);
                 byId.put(sessionId, session);
@@ -276,8 +278,12 @@ public class SessionRegistry {
     inOrder.remove(session.id());
   }
 
-  /** Ends the browser first, so that it is not restarted, then every group, then the directory. */
+  /**
+   * Ends the session's watches and uploads, then the browser, so that it is not restarted, then
+   * every group, then the directory.
+   */
   private CompletableFuture<Void> end(Session session) {
+    session.files().end();
     return session
         .browser()
         .map(Browser::close)

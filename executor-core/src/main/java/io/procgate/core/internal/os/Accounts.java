@@ -34,6 +34,30 @@ public final class Accounts {
     return lookup((passwd, buf, result) -> LibC.getpwuid_r(uid, passwd, buf, buf.size(), result));
   }
 
+  /** The id of group {@code name}, through every source {@code nsswitch.conf} names. */
+  public static Optional<Integer> groupByName(String name) {
+    if (name.isEmpty() || name.indexOf('\0') >= 0) {
+      return Optional.empty();
+    }
+    for (int size = 4096; size <= 1 << 22; size *= 4) {
+      // struct group on LP64: name, passwd, gid, members.
+      try (Memory group = new Memory(32);
+          Memory buf = new Memory(size);
+          Memory result = new Memory(Native.POINTER_SIZE)) {
+        result.setPointer(0, null);
+        int error = LibC.getgrnam_r(name, group, buf, buf.size(), result);
+        if (error == Errno.ERANGE) {
+          continue;
+        }
+        if (error != 0) {
+          throw new OsException("getgrnam_r", error);
+        }
+        return result.getPointer(0) == null ? Optional.empty() : Optional.of(group.getInt(16));
+      }
+    }
+    throw new OsException("getgrnam_r", Errno.ERANGE);
+  }
+
   private interface Call {
     int invoke(Memory passwd, Memory buf, Memory result);
   }

@@ -7,6 +7,8 @@ import com.sun.jna.Pointer;
 public final class FileDescriptors {
   static final int O_RDONLY = 0;
   static final int O_WRONLY = 1;
+  static final int O_CREAT = 0x40;
+  static final int O_EXCL = 0x80;
   static final int O_RDWR = 2;
   static final int O_NOCTTY = 0x100;
   static final int O_NONBLOCK = 0x800;
@@ -107,6 +109,28 @@ public final class FileDescriptors {
     int fd = LibC.open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       throw OsException.last("open(" + path + ")");
+    }
+    return fd;
+  }
+
+  /**
+   * Opens an existing file for reading, close-on-exec, with the calling thread's rights; without
+   * waiting, so that a FIFO with no writer does not hold the thread (reads from it would not wait
+   * either).
+   */
+  public static int openForReading(String path) {
+    int fd = LibC.open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      throw OsException.last("open(" + path + ")");
+    }
+    return fd;
+  }
+
+  /** Creates a file that must not exist yet, for writing, close-on-exec. */
+  public static int createExclusively(String path, int mode) {
+    int fd = LibC.VARIADIC.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC, mode);
+    if (fd < 0) {
+      throw OsException.last("open(" + path + ", O_CREAT|O_EXCL)");
     }
     return fd;
   }

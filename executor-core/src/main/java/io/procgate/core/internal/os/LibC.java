@@ -26,6 +26,8 @@ final class LibC {
 
   /** Functions declared with {@code ...}; JNA passes their arguments the variadic way. */
   interface Variadic extends Library {
+    int open(String path, int flags, Object... mode);
+
     int ioctl(int fd, NativeLong request, Object... args);
 
     int prctl(int option, Object... args);
@@ -112,4 +114,11 @@ final class LibC {
   static native int getpwuid_r(int uid, Pointer passwd, Pointer buf, long length, Pointer result);
 
   static native int getgrouplist(String user, int group, int[] groups, int[] count);
+
+  static native int getgrnam_r(
+      String name, Pointer group, Pointer buf, long length, Pointer result);
+
+  static native int inotify_init1(int flags);
+
+  static native int inotify_add_watch(int fd, String path, int mask);
 }
