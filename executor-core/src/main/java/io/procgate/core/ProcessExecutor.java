@@ -212,15 +212,19 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public CompletableFuture<Void> terminateAll(ProcessTable owner) {
     Set<Integer> groups = owner.close();
-    if (owner.cgroup() != null) {
-      // Every process of the owner is in its cgroup, those that left their groups too.
-      return CgroupTermination.terminate(
-          loop, reaper, owner.cgroup(), settings.terminationPolicy());
+    CompletableFuture<Void> groupsEnded =
+        CompletableFuture.allOf(
+            groups.stream()
+                .map(pgid -> terminator.terminate(pgid, settings.terminationPolicy()))
+                .toArray(CompletableFuture[]::new));
+    if (owner.cgroup() == null) {
+      return groupsEnded;
     }
+    // The cgroup holds those that left their groups too; the groups are ended as well, so that a
+    // process that is somehow outside the cgroup still ends with its owner.
     return CompletableFuture.allOf(
-        groups.stream()
-            .map(pgid -> terminator.terminate(pgid, settings.terminationPolicy()))
-            .toArray(CompletableFuture[]::new));
+        CgroupTermination.terminate(loop, reaper, owner.cgroup(), settings.terminationPolicy()),
+        groupsEnded);
   }
 
   /**

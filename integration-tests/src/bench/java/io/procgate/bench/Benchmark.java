@@ -46,6 +46,7 @@ public final class Benchmark {
   private final Path work;
   private final List<String> rows = new ArrayList<>();
   private NativeBaseline c;
+  private NodeClient node;
 
   private Benchmark(Path work) {
     this.work = work;
@@ -79,11 +80,15 @@ public final class Benchmark {
       Clients clients = new Clients(server, 64);
       // The baselines' children get the very environment the server gives its own.
       c = NativeBaseline.compile(work, clients.childEnvironment());
+      node = NodeClient.extract(work);
       if (wanted("1") || wanted("2")) {
         warmUp(clients);
       }
+      NodeRows fromNode = new NodeRows(server, clients.session(0), c, node);
       measure("1", "exec latency", () -> latency(clients));
+      measure("1", "exec latency from Node", () -> fromNode.latency(rows));
       measure("2", "exec throughput", () -> throughput(clients));
+      measure("2", "exec throughput from Node", () -> fromNode.throughput(rows));
       measure("2", "CPU per exec", () -> cpuPerExec(clients, server.pid()));
       measure("3", "exec with 16 MiB stdout", () -> bigExec(clients, file16));
       measure("4", "256 MiB through SSE", () -> stream(clients, file256));
@@ -91,6 +96,7 @@ public final class Benchmark {
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
       measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
     }
+    measure("9", "first calls", () -> new FirstCalls(settings, c, node, work).measure(rows));
     if (start != null) {
       measure("5", "memory under load", () -> start.underLoad(settings, file1));
       start.report(rows);

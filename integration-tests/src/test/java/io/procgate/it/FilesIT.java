@@ -574,6 +574,8 @@ class FilesIT {
       browsers.deleteBrowser(session);
 
       assertThat(events.next()).as("the watch's stream ends with its session").isEmpty();
+      // The client's body now ends: what it sent after the session's end must not become a file.
+      feed.close();
       assertThatThrownBy(() -> upload.get(30, TimeUnit.SECONDS))
           .as("the upload fails: the answer is 404, or the connection ends before it is read")
           .isInstanceOfSatisfying(

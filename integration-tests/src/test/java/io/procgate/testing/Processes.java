@@ -67,6 +67,11 @@ public final class Processes {
     return status(pid, "VmHWM:");
   }
 
+  /** The number of threads of process {@code pid}; 0 once it is gone. */
+  public static long threads(long pid) {
+    return status(pid, "Threads:") / 1024;
+  }
+
   private static long status(long pid, String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

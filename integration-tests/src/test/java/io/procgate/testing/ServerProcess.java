@@ -23,6 +23,9 @@ import java.util.UUID;
 public final class ServerProcess implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(60);
 
+  private static final Path CURRENT_JAVA =
+      Path.of(ProcessHandle.current().info().command().orElse("java"));
+
   private final Process process;
   private final int port;
   private final String token;
@@ -58,9 +61,15 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts a server with JVM options, such as a heap size, too. */
   public static ServerProcess start(Map<String, String> settings, List<String> jvmOptions)
       throws Exception {
+    return start(CURRENT_JAVA, settings, jvmOptions);
+  }
+
+  /** Starts a server on the Java runtime {@code java}, such as another version than this one's. */
+  public static ServerProcess start(
+      Path java, Map<String, String> settings, List<String> jvmOptions) throws Exception {
     String token = "it-" + UUID.randomUUID();
     ServerProcess server =
-        launch(null, settings, jvmOptions, token, Map.of("KERNEL_API_KEY", token));
+        launch(java, null, settings, jvmOptions, token, Map.of("KERNEL_API_KEY", token));
     server.awaitReady();
     return server;
   }
@@ -68,7 +77,7 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts a server with {@code settings} as system properties and returns at once. */
   public static ServerProcess startWithoutWaiting(Map<String, String> settings) throws Exception {
     String token = "it-" + UUID.randomUUID();
-    return launch(null, settings, List.of(), token, Map.of("KERNEL_API_KEY", token));
+    return launch(CURRENT_JAVA, null, settings, List.of(), token, Map.of("KERNEL_API_KEY", token));
   }
 
   /**
@@ -77,12 +86,13 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static ServerProcess startIn(Path workingDir, Map<String, String> settings, String token)
       throws Exception {
-    ServerProcess server = launch(workingDir, settings, List.of(), token, Map.of());
+    ServerProcess server = launch(CURRENT_JAVA, workingDir, settings, List.of(), token, Map.of());
     server.awaitReady();
     return server;
   }
 
   private static ServerProcess launch(
+      Path java,
       Path workingDir,
       Map<String, String> settings,
       List<String> jvmOptions,
@@ -102,11 +112,12 @@ public final class ServerProcess implements AutoCloseable {
 
     Path app = Path.of(jar).toAbsolutePath();
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add(java.toString());
     // As the README starts it: from its directory, with the class data archive built beside it,
-    // which the JVM takes only with the very class path it was recorded with.
+    // which the JVM takes only with the very class path it was recorded with, and from the Java
+    // that built it.
     Path archive = app.resolveSibling("app-cds.jsa");
-    if (workingDir == null && Files.exists(archive)) {
+    if (workingDir == null && java.equals(CURRENT_JAVA) && Files.exists(archive)) {
       command.add("-XX:SharedArchiveFile=" + archive.getFileName());
     }
     command.addAll(jvmOptions);

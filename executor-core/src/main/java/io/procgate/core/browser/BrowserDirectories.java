@@ -18,11 +18,12 @@ import java.nio.file.Path;
 record BrowserDirectories(Path privateDir, Path profile, Path home, Path tmp, Path downloads) {
 
   /**
-   * The longest session directory a browser can run in. Chromium binds a Unix socket at {@code
-   * $TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket}, and such a path has at most 107 bytes.
+   * The longest session directory a browser can run in. Chromium binds a Unix socket in a directory
+   * it makes with {@code mkdtemp} (six random characters after {@code org.chromium.Chromium.}) in
+   * its {@code $TMPDIR}, and such a socket's path has at most 107 bytes.
    */
   static final int MAX_SESSION_DIR =
-      107 - "/.tmp/org.chromium.Chromium.XXXXXX/SingletonSocket".length();
+      107 - ("/.tmp/org.chromium.Chromium.".length() + 6 + "/SingletonSocket".length());
 
   static BrowserDirectories create(Path sessionDir, Account user) throws IOException {
     if (sessionDir.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SESSION_DIR) {

@@ -4,6 +4,9 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Asks a browser {@code Browser.getVersion} over the DevTools protocol: a browser that answers it
@@ -13,7 +16,24 @@ import java.util.concurrent.CompletionStage;
 final class DevToolsProbe {
   private static final String REQUEST = "{\"id\":1,\"method\":\"Browser.getVersion\"}";
 
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
+
+  DevToolsProbe() {
+    // The answer completes on the client's threads and runs its callers' code there. The JDK's own
+    // threads carry the system class loader on newer JDKs, which cannot load an application's
+    // classes where it has a loader of its own (Quarkus): these threads carry their creator's.
+    ClassLoader callers = Thread.currentThread().getContextClassLoader();
+    AtomicInteger count = new AtomicInteger();
+    ExecutorService threads =
+        Executors.newCachedThreadPool(
+            task -> {
+              Thread thread = new Thread(task, "procgate-devtools-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              thread.setContextClassLoader(callers);
+              return thread;
+            });
+    this.http = HttpClient.newBuilder().executor(threads).build();
+  }
 
   /** Completes once the browser at {@code endpoint} has answered; fails if it cannot. */
   CompletableFuture<Void> check(DevToolsEndpoint endpoint) {

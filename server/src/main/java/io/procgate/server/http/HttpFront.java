@@ -55,7 +55,7 @@ public class HttpFront {
   private void authenticate(RoutingContext context) {
     HttpServerRequest request = context.request();
     if (request.uri().length() > MAX_URI_BYTES) {
-      closeAfterAnswer(context);
+      UnreadBody.refuseBeforeContinue(context);
       errors.write(
           context.response(),
           ErrorCode.URI_TOO_LONG,
@@ -67,7 +67,7 @@ public class HttpFront {
       headerBytes += header.getKey().length() + header.getValue().length() + 4;
     }
     if (headerBytes > MAX_HEADER_BYTES) {
-      closeAfterAnswer(context);
+      UnreadBody.refuseBeforeContinue(context);
       errors.write(
           context.response(),
           ErrorCode.HEADERS_TOO_LARGE,
@@ -117,7 +117,7 @@ public class HttpFront {
     }
     long limit = upload ? maxUploadSize : maxBodySize;
     if (bytes > limit) {
-      closeAfterAnswer(context);
+      UnreadBody.refuseBeforeContinue(context);
       errors.write(
           context.response(),
           upload ? ErrorCode.UPLOAD_TOO_LARGE : ErrorCode.PAYLOAD_TOO_LARGE,
@@ -128,16 +128,6 @@ public class HttpFront {
       return;
     }
     context.next();
-  }
-
-  /**
-   * Marks the answer as the connection's last, and closes the connection once it is written: Vert.x
-   * would otherwise keep the connection open, waiting for the body this answer refuses to read.
-   */
-  private static void closeAfterAnswer(RoutingContext context) {
-    HttpServerRequest request = context.request();
-    context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    context.addEndHandler(answered -> request.connection().close());
   }
 
   private void fail(RoutingContext context) {

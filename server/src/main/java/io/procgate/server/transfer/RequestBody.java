@@ -2,6 +2,7 @@ package io.procgate.server.transfer;
 
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
+import io.procgate.server.http.UnreadBody;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -155,13 +156,8 @@ final class RequestBody {
       LOG.warn("an upload could not be cleaned up after a failure", e);
     }
     if (!ended) {
-      // The rest of the body is never read, so the connection ends with the answer: a client
-      // still sending learns of the refusal, instead of waiting to send the rest.
-      request.handler(ignored -> {});
-      if (!request.response().headWritten()) {
-        request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      }
-      exchange.addEndHandler(answered -> request.connection().close());
+      // The rest of the body goes unread, and the connection with it once the answer is out.
+      UnreadBody.dropAndClose(exchange);
     }
     done.completeExceptionally(cause);
   }
