@@ -3,6 +3,7 @@ package io.procgate.bench;
 import io.procgate.testing.ServerProcess;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.DoubleStream;
 
 /**
  * Rows 1 and 2 from Node, as a new user tries the server: the lean {@code http} client on one
@@ -75,7 +76,7 @@ final class NodeRows {
     }
   }
 
-  private static double median(java.util.stream.DoubleStream values) {
+  private static double median(DoubleStream values) {
     return Benchmark.median(values.toArray());
   }
 

@@ -11,7 +11,6 @@ import io.procgate.client.stream.FileTransfers;
 import io.procgate.testing.ServerProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -74,25 +73,12 @@ class FileLimitsIT {
   @Test
   void anUploadSaidToBeTooLargeIsRefusedBeforeItsBodyIsSent() throws Exception {
     // Headers only, and a promise of 2 GiB: the answer comes without a byte of the body.
-    try (Socket socket = new Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
-      // The answer must end the connection: a server that waits for the refused body fails here.
-      socket.setSoTimeout(30_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("PUT /browsers/"
-                  + session
-                  + "/fs/write_file?path="
-                  + dir.resolve("big")
-                  + " HTTP/1.1\r\n"
-                  + "Host: localhost\r\nAuthorization: Bearer "
-                  + server.token()
-                  + "\r\n"
-                  + "Content-Type: application/octet-stream\r\nContent-Length: 2147483648\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"upload_too_large\"");
-    }
+    String answer =
+        answerToHeaders(
+            "/fs/write_file?path=" + dir.resolve("big"),
+            "application/octet-stream",
+            2L * 1024 * 1024 * 1024);
+    assertThat(answer).startsWith("HTTP/1.1 413").contains("\"code\":\"upload_too_large\"");
     assertRefused(
         () ->
             FileTransfers.writeFile(
@@ -173,26 +159,34 @@ class FileLimitsIT {
 
   @Test
   void aJsonBodyStillHasTheJsonLimit() throws Exception {
+    assertThat(answerToHeaders("/fs/create_directory", "application/json", 2 * UPLOAD_LIMIT))
+        .startsWith("HTTP/1.1 413")
+        .contains("\"code\":\"payload_too_large\"");
+  }
+
+  /**
+   * The whole answer to a PUT of the session's {@code route} whose headers promise {@code length}
+   * bytes and none of which is sent. It must end the connection: a server that waits for the
+   * refused body fails here.
+   */
+  private String answerToHeaders(String route, String contentType, long length) throws Exception {
     try (Socket socket = new Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
-      // The answer must end the connection: a server that waits for the refused body fails here.
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
       out.write(
           ("PUT /browsers/"
                   + session
-                  + "/fs/create_directory HTTP/1.1\r\nHost: localhost\r\n"
-                  + "Authorization: Bearer "
+                  + route
+                  + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                   + server.token()
-                  + "\r\n"
-                  + "Content-Type: application/json\r\nContent-Length: "
-                  + (2 * UPLOAD_LIMIT)
+                  + "\r\nContent-Type: "
+                  + contentType
+                  + "\r\nContent-Length: "
+                  + length
                   + "\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      InputStream in = socket.getInputStream();
-      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .startsWith("HTTP/1.1 413")
-          .contains("\"code\":\"payload_too_large\"");
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

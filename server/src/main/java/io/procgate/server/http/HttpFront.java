@@ -95,7 +95,9 @@ public class HttpFront {
    */
   private void limitBody(RoutingContext context) {
     HttpServerRequest request = context.request();
-    boolean upload = UPLOAD.matcher(context.normalizedPath()).matches();
+    String path = context.normalizedPath();
+    // The cheap test first: every exec comes through here.
+    boolean upload = path.contains("/fs/") && UPLOAD.matcher(path).matches();
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null) {
       if (!upload && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {

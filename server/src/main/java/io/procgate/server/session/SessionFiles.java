@@ -78,7 +78,7 @@ public final class SessionFiles {
                 }
               }
               watch.close();
-              throw ended();
+              throw gone();
             });
   }
 
@@ -133,17 +133,17 @@ public final class SessionFiles {
       uploads.clear();
     }
     open.forEach(DirectoryWatch::close);
-    ApiException gone = ended();
+    ApiException gone = gone();
     aborts.forEach(abort -> abort.accept(gone));
   }
 
   private void requireOpen() {
     if (ended) {
-      throw ended();
+      throw gone();
     }
   }
 
-  private ApiException ended() {
+  private ApiException gone() {
     return new ApiException(ErrorCode.SESSION_NOT_FOUND, "session " + sessionId + " was deleted");
   }
 }
