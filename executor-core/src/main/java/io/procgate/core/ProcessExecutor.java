@@ -44,6 +44,7 @@ public final class ProcessExecutor implements AutoCloseable {
   private final EventLoop loop;
   private final ChildReaper reaper;
   private final GroupTerminator terminator;
+  private final ProcessEvents events;
   // Reads of /proc for usage: a few milliseconds each, kept off callers' and the loop's threads.
   private final ExecutorService blocking =
       Executors.newFixedThreadPool(
@@ -59,7 +60,18 @@ public final class ProcessExecutor implements AutoCloseable {
    *     server may not switch to
    */
   public ProcessExecutor(ExecutorSettings settings) {
+    this(settings, ProcessEvents.NONE);
+  }
+
+  /**
+   * An executor that tells {@code events} how each process started by {@link #exec} or {@link
+   * #spawn} ends.
+   *
+   * @throws IllegalStateException as {@link #ProcessExecutor(ExecutorSettings)}
+   */
+  public ProcessExecutor(ExecutorSettings settings, ProcessEvents events) {
     this.settings = settings;
+    this.events = events;
     this.cgroups = Cgroups.discover(settings.containment());
     if (settings.containment().required() && cgroups.unavailable().isPresent()) {
       throw new IllegalStateException(
@@ -117,6 +129,16 @@ public final class ProcessExecutor implements AutoCloseable {
     }
   }
 
+  /**
+   * Completes once the thread that watches every process has run a task submitted now: a loop that
+   * does not answer sees no exits and no output, so a health check asks it.
+   */
+  public CompletableFuture<Void> ping() {
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    loop.execute(() -> answered.complete(null));
+    return answered;
+  }
+
   /** A new, empty table for processes of the server's own, in no cgroup of their own. */
   public ProcessTable newTable() {
     return new ProcessTable(settings, null);
@@ -130,9 +152,26 @@ public final class ProcessExecutor implements AutoCloseable {
    *     or the process cannot start; nothing runs then
    */
   public Execution exec(LaunchRequest request, ProcessTable owner) {
-    LaunchPlan plan = launcher.plan(request);
-    SpawnedChild child = start(plan, false, owner, true);
+    SpawnedChild child;
+    LaunchPlan plan;
+    try {
+      plan = launcher.plan(request);
+      child = start(plan, false, owner, true);
+    } catch (ProcessException refused) {
+      events.ended(ProcessEvents.End.failedToStart(ProcessEvents.Kind.EXEC));
+      throw refused;
+    }
     Execution execution = new Execution(loop, settings, child, owner);
+    execution
+        .result()
+        .thenAccept(
+            result ->
+                events.ended(
+                    new ProcessEvents.End(
+                        ProcessEvents.Kind.EXEC,
+                        ProcessEvents.Outcome.of(result.status(), result.timedOut()),
+                        result.duration(),
+                        result.stdout().totalBytes() + result.stderr().totalBytes())));
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), execution.listener());
@@ -147,10 +186,17 @@ public final class ProcessExecutor implements AutoCloseable {
    * @throws ProcessException as {@link #exec} does
    */
   public SpawnedProcess spawn(LaunchRequest request, ProcessTable owner) {
-    LaunchPlan plan = launcher.plan(request);
-    SpawnedChild child = start(plan, true, owner, true);
+    SpawnedChild child;
+    LaunchPlan plan;
+    try {
+      plan = launcher.plan(request);
+      child = start(plan, true, owner, true);
+    } catch (ProcessException refused) {
+      events.ended(ProcessEvents.End.failedToStart(ProcessEvents.Kind.SPAWN));
+      throw refused;
+    }
     SpawnedProcess process =
-        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking);
+        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking, events);
     owner.add(process);
     ChildSupervisor supervisor =
         new ChildSupervisor(

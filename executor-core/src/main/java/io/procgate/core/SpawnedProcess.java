@@ -44,6 +44,7 @@ public final class SpawnedProcess {
   private final OutputBuffer output;
   private final StdinWriter stdin;
   private final Executor blocking;
+  private final ProcessEvents events;
   private ChildSupervisor supervisor;
   private ProcessTree.Usage lastReading;
   private volatile ExitStatus exitStatus;
@@ -56,8 +57,10 @@ public final class SpawnedProcess {
       LaunchPlan plan,
       SpawnedChild child,
       ProcessTable owner,
-      Executor blocking) {
+      Executor blocking,
+      ProcessEvents events) {
     this.id = id;
+    this.events = events;
     this.blocking = blocking;
     this.loop = loop;
     this.settings = settings;
@@ -236,6 +239,12 @@ public final class SpawnedProcess {
       public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
         output.finish(status);
         owner.forgetGroupIfEmpty(pid());
+        events.ended(
+            new ProcessEvents.End(
+                ProcessEvents.Kind.SPAWN,
+                ProcessEvents.Outcome.of(status, timedOut),
+                Duration.ofNanos(exitNanos - child.startNanos()),
+                output.endOffset()));
       }
     };
   }

@@ -14,7 +14,11 @@ final class ExecFixture implements AutoCloseable {
   final Path dir;
 
   ExecFixture(ExecutorSettings settings, Path dir) {
-    this.executor = new ProcessExecutor(settings);
+    this(settings, dir, ProcessEvents.NONE);
+  }
+
+  ExecFixture(ExecutorSettings settings, Path dir, ProcessEvents events) {
+    this.executor = new ProcessExecutor(settings, events);
     this.owner = executor.newTable();
     this.dir = dir;
   }

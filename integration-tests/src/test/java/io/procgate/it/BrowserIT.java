@@ -13,6 +13,7 @@ import io.procgate.client.model.BrowserViewport;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
 import io.procgate.testing.CdpConnection;
+import io.procgate.testing.Metrics;
 import io.procgate.testing.ServerProcess;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -344,7 +345,12 @@ class BrowserIT {
   void aBrowserKilledFromOutsideIsRestartedAndTheNextConnectionWorks() throws Exception {
     Browser session = browsers.createBrowser(new BrowserCreateRequest());
     try {
+      Metrics counted = Metrics.scrape(server);
       CdpConnection before = CdpConnection.open(session.getCdpWsUrl());
+      double open = counted.value("procgate_cdp_connections") + 1;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Metrics.scrape(server).value("procgate_cdp_connections") == open);
       ProcessHandle chromium =
           processesUnder(session.getWorkDir()).stream()
               .map(pid -> ProcessHandle.of(pid).orElseThrow())
@@ -372,6 +378,8 @@ class BrowserIT {
         assertThat(after.call("Browser.getVersion", CdpConnection.params()).has("product"))
             .isTrue();
       }
+      assertThat(Metrics.scrape(server).value("procgate_browser_restarts_total"))
+          .isEqualTo(counted.value("procgate_browser_restarts_total") + 1);
     } finally {
       browsers.deleteBrowser(session.getSessionId());
     }

@@ -668,7 +668,7 @@ class HostileInputIT {
   void afterwardsTheServerIsHealthyNothingRanAndNothingChanged() throws Exception {
     HttpResponse<String> health =
         http.send(
-            HttpRequest.newBuilder(server.baseUri().resolve("/q/health/ready")).build(),
+            HttpRequest.newBuilder(server.managementUri().resolve("/q/health/ready")).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(

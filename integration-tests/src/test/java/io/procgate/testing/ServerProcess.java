@@ -28,13 +28,16 @@ public final class ServerProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final int managementPort;
   private final String token;
   private final Path sessionsRoot;
   private final Path log;
 
-  private ServerProcess(Process process, int port, String token, Path sessionsRoot, Path log) {
+  private ServerProcess(
+      Process process, int port, int managementPort, String token, Path sessionsRoot, Path log) {
     this.process = process;
     this.port = port;
+    this.managementPort = managementPort;
     this.token = token;
     this.sessionsRoot = sessionsRoot;
     this.log = log;
@@ -103,10 +106,8 @@ public final class ServerProcess implements AutoCloseable {
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("no packaged server at " + jar + "; run ./mvnw verify");
     }
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = freePort();
+    int managementPort = freePort();
     Path sessionsRoot = Files.createTempDirectory("pg");
     Path log = Files.createTempFile("procgate-it-server", ".log");
 
@@ -122,6 +123,7 @@ public final class ServerProcess implements AutoCloseable {
     }
     command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dprocgate.management.port=" + managementPort);
     command.add("-Dprocgate.sessions.root=" + sessionsRoot);
     settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.add("-jar");
@@ -131,7 +133,14 @@ public final class ServerProcess implements AutoCloseable {
     builder.redirectOutput(log.toFile());
     builder.environment().remove("KERNEL_API_KEY");
     builder.environment().putAll(environment);
-    return new ServerProcess(builder.start(), port, token, sessionsRoot, log);
+    return new ServerProcess(builder.start(), port, managementPort, token, sessionsRoot, log);
+  }
+
+  /** A port nothing listens on now; two calls may, rarely, give the same one. */
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private void awaitReady() throws Exception {
@@ -144,7 +153,7 @@ public final class ServerProcess implements AutoCloseable {
       try {
         HttpResponse<Void> response =
             http.send(
-                HttpRequest.newBuilder(baseUri().resolve("/q/health/ready")).build(),
+                HttpRequest.newBuilder(managementUri().resolve("/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
@@ -159,6 +168,11 @@ public final class ServerProcess implements AutoCloseable {
 
   public URI baseUri() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** Health and metrics. */
+  public URI managementUri() {
+    return URI.create("http://127.0.0.1:" + managementPort);
   }
 
   public String token() {

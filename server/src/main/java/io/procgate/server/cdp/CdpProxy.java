@@ -169,6 +169,11 @@ public class CdpProxy {
     }
   }
 
+  /** CDP connections relayed now, to every session's browser. */
+  public int openConnections() {
+    return open.values().stream().mapToInt(Set::size).sum();
+  }
+
   private void closeAll(Session session, boolean forget) {
     Set<CdpTunnel> tunnels = forget ? open.remove(session) : open.get(session);
     if (tunnels != null) {

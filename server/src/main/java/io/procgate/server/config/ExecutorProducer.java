@@ -6,6 +6,7 @@ import io.procgate.core.ProcessExecutor;
 import io.procgate.core.browser.BrowserSettings;
 import io.procgate.core.browser.Browsers;
 import io.procgate.core.files.UserFiles;
+import io.procgate.server.metrics.ServerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -20,7 +21,7 @@ public class ExecutorProducer {
 
   @Produces
   @ApplicationScoped
-  ProcessExecutor executor(ProcgateConfig config) {
+  ProcessExecutor executor(ProcgateConfig config, ServerMetrics metrics) {
     ProcgateConfig.Exec exec = config.exec();
     ProcgateConfig.Spawn spawn = config.spawn();
     return new ProcessExecutor(
@@ -46,7 +47,8 @@ public class ExecutorProducer {
                     config.containment().memoryLimit().asLongValue(),
                     config.containment().tasksLimit(),
                     config.containment().cpuWeight()))
-            .build());
+            .build(),
+        metrics);
   }
 
   void close(@Disposes ProcessExecutor executor) {

@@ -44,6 +44,10 @@ public interface ProcgateConfig {
 
   Http http();
 
+  Management management();
+
+  Log log();
+
   /** Browser sessions. */
   interface Sessions {
     /** The directory under which each session gets its private working directory. */
@@ -233,5 +237,34 @@ public interface ProcgateConfig {
     /** The largest request body accepted, uploads aside ({@code procgate.files}); larger: 413. */
     @WithDefault("1M")
     MemorySize maxBodySize();
+  }
+
+  /**
+   * The management interface: health ({@code /q/health/live}, {@code /q/health/ready}) and
+   * Prometheus metrics ({@code /q/metrics}), on a port of its own, without a token.
+   */
+  interface Management {
+    /** The address it listens on. */
+    @WithDefault("0.0.0.0")
+    String host();
+
+    /** Its port. */
+    @WithDefault("9000")
+    int port();
+  }
+
+  /** Logs. */
+  interface Log {
+    /** One JSON object per line instead of text, for a log shipper. */
+    @WithDefault("false")
+    boolean json();
+
+    /**
+     * A line per request in the Combined Log Format, in the category {@code io.procgate.access};
+     * the values of query parameters that carry credentials, such as {@code jwt}, are replaced by
+     * {@code REDACTED}, and headers other than Referer and User-Agent are never logged.
+     */
+    @WithDefault("false")
+    boolean access();
   }
 }

@@ -24,7 +24,6 @@ public class HttpFront {
   // Before Quarkus's own upload limit (-2), after its access log and headers (MIN_VALUE).
   private static final int ORDER_AUTHENTICATE = -10;
   private static final int ORDER_BODY = -9;
-  private static final String HEALTH = "/q/health";
   private static final String CDP = "/cdp/";
   // Quarkus's codec reads up to 256 KiB of headers and 64 KiB of request line (see
   // application.properties), so that larger-than-sane requests still reach this JSON answer.
@@ -75,8 +74,8 @@ public class HttpFront {
       return;
     }
     String path = context.normalizedPath();
-    // Health needs no token; the CDP endpoints check their own, the session's, not the API key.
-    if (path.equals(HEALTH) || path.startsWith(HEALTH + "/") || path.startsWith(CDP)) {
+    // The CDP endpoints check their own token, the session's, not the API key.
+    if (path.startsWith(CDP) || ApiDocs.isPublic(path)) {
       context.next();
       return;
     }

@@ -32,6 +32,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -44,6 +45,14 @@ public class SessionRegistry {
   private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
   private static final Duration EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(5);
 
+  /**
+   * Whether one more session can be created now.
+   *
+   * @param browser what sessions get: the browser's path, or {@code none}
+   * @param problem why a session cannot be created now, when it cannot
+   */
+  public record Capacity(int held, int max, String browser, Optional<String> problem) {}
+
   /** One page of sessions; {@code nextOffset} is 0 on the last page, as Kernel's SDKs expect. */
   public record Page(List<Session> sessions, boolean hasMore, int nextOffset) {}
 
@@ -55,6 +64,7 @@ public class SessionRegistry {
   private final boolean browserRequired;
   private final int maxWatches;
   private volatile boolean runBrowsers;
+  private final AtomicLong restartsOfEnded = new AtomicLong();
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
   private final Map<String, Session> byName = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, Session> inOrder = new LinkedHashMap<>();
@@ -251,6 +261,40 @@ public class SessionRegistry {
     return result;
   }
 
+  public Capacity capacity() {
+    int held;
+    synchronized (this) {
+      held = inOrder.size() + starting.size();
+    }
+    Path executable = browsers.settings().executable();
+    String problem = null;
+    if (held >= maxSessions) {
+      problem = "the server holds its maximum of " + maxSessions + " sessions";
+    } else if (runBrowsers && !browsers.settings().installed()) {
+      problem = "the browser at " + executable + " is gone";
+    }
+    return new Capacity(
+        held,
+        maxSessions,
+        runBrowsers ? executable.toString() : "none",
+        Optional.ofNullable(problem));
+  }
+
+  /** Every session held now; reading them is not activity. */
+  public synchronized List<Session> all() {
+    return List.copyOf(inOrder.values());
+  }
+
+  /** Restarts of every browser this server has run, those of deleted sessions included. */
+  public long browserRestarts() {
+    long live =
+        all().stream()
+            .flatMap(session -> session.browser().stream())
+            .mapToLong(Browser::restarts)
+            .sum();
+    return restartsOfEnded.get() + live;
+  }
+
   public synchronized Page list(int offset, int limit) {
     List<Session> all = new ArrayList<>(inOrder.values());
     int from = Math.min(offset, all.size());
@@ -273,6 +317,7 @@ public class SessionRegistry {
   }
 
   private void forget(Session session) {
+    session.browser().ifPresent(browser -> restartsOfEnded.addAndGet(browser.restarts()));
     byId.remove(session.id());
     session.spec().name().ifPresent(byName::remove);
     inOrder.remove(session.id());

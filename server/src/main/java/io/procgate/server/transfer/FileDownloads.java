@@ -1,6 +1,7 @@
 package io.procgate.server.transfer;
 
 import io.procgate.core.files.UserFiles;
+import io.procgate.server.metrics.ServerMetrics;
 import io.procgate.server.session.Session;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Context;
@@ -20,9 +21,11 @@ import org.jboss.resteasy.reactive.RestMulti;
 @ApplicationScoped
 public class FileDownloads {
   private final UserFiles files;
+  private final ServerMetrics metrics;
 
-  FileDownloads(UserFiles files) {
+  FileDownloads(UserFiles files, ServerMetrics metrics) {
     this.files = files;
+    this.metrics = metrics;
   }
 
   /**
@@ -40,7 +43,11 @@ public class FileDownloads {
                 open.close();
                 throw new CancellationException("the client went away");
               }
-              request.addEndHandler(ended -> open.close());
+              request.addEndHandler(
+                  ended -> {
+                    open.close();
+                    metrics.fileRead(request.response().bytesWritten());
+                  });
               return open.path().toFile();
             },
             context);
@@ -54,6 +61,8 @@ public class FileDownloads {
     Multi<byte[]> zip =
         Multi.createFrom()
             .publisher(new ZipDownload(files, path, delivery))
+            .onItem()
+            .invoke(chunk -> metrics.fileRead(chunk.length))
             .onTermination()
             .invoke(use::close);
     return RestMulti.fromMultiData(zip).header("Content-Type", "application/zip").build();

@@ -5,6 +5,7 @@ import io.procgate.core.files.UserFiles;
 import io.procgate.core.files.ZipLimits;
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiException;
+import io.procgate.server.metrics.ServerMetrics;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionFiles;
 import io.vertx.core.Context;
@@ -45,9 +46,11 @@ public class FileUploads {
   private final Vertx vertx;
   private final long limit;
   private final ZipLimits zipLimits;
+  private final ServerMetrics metrics;
 
-  FileUploads(UserFiles files, Vertx vertx, ProcgateConfig config) {
+  FileUploads(UserFiles files, Vertx vertx, ProcgateConfig config, ServerMetrics metrics) {
     this.files = files;
+    this.metrics = metrics;
     this.vertx = vertx;
     this.limit = config.files().maxUploadSize().asLongValue();
     this.zipLimits =
@@ -79,7 +82,8 @@ public class FileUploads {
                         answer,
                         body -> {
                           FileWriting writing =
-                              new FileWriting(vertx, context, opening, body::resume);
+                              new FileWriting(
+                                  vertx, context, opening, body::resume, metrics::fileWritten);
                           return new RequestBody.Sink() {
                             @Override
                             public boolean write(Buffer bytes) {
@@ -215,7 +219,7 @@ public class FileUploads {
     }
 
     FileWriting newWriting(CompletableFuture<PendingWrite> opening) {
-      return new FileWriting(vertx, context, opening, body::resume);
+      return new FileWriting(vertx, context, opening, body::resume, metrics::fileWritten);
     }
 
     /** Reads the next part into {@code field} or {@code writing}, whichever is returned. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.LongConsumer;
 
 /**
  * One file of an upload: its bytes go through a Vert.x file to a {@link PendingWrite}, which is
@@ -29,6 +30,7 @@ final class FileWriting {
   private static final int QUEUED = 2 * BATCH;
 
   private final Runnable ready;
+  private final LongConsumer written;
   private final CompletableFuture<PendingWrite> opening;
   private final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
@@ -41,10 +43,16 @@ final class FileWriting {
   /**
    * @param opening the write, as {@code UserFiles.openForWriting} begins it
    * @param ready called when the file takes bytes again after {@link #write} said it did not
+   * @param written told the length of every piece taken for the file
    */
   FileWriting(
-      Vertx vertx, Context context, CompletableFuture<PendingWrite> opening, Runnable ready) {
+      Vertx vertx,
+      Context context,
+      CompletableFuture<PendingWrite> opening,
+      Runnable ready,
+      LongConsumer written) {
     this.ready = ready;
+    this.written = written;
     this.opening = opening;
     opening.whenComplete(
         (pending, failed) ->
@@ -109,6 +117,7 @@ final class FileWriting {
     if (failure != null) {
       throw failure instanceof RuntimeException e ? e : new CompletionException(failure);
     }
+    written.accept(bytes.length());
     if (file == null) {
       waiting.add(bytes);
       return false;

@@ -1,0 +1,42 @@
+package io.procgate.server.health;
+
+import io.procgate.core.ProcessExecutor;
+import io.smallrye.health.api.AsyncHealthCheck;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+
+/**
+ * Alive while the thread that sees every process's output and exit answers: stuck, every exec would
+ * hang, and only a restart helps.
+ */
+@Liveness
+@ApplicationScoped
+public class ExecutorLiveness implements AsyncHealthCheck {
+  private static final Duration PATIENCE = Duration.ofSeconds(5);
+
+  private final ProcessExecutor executor;
+
+  ExecutorLiveness(ProcessExecutor executor) {
+    this.executor = executor;
+  }
+
+  @Override
+  public Uni<HealthCheckResponse> call() {
+    return Uni.createFrom()
+        .completionStage(executor::ping)
+        .ifNoItem()
+        .after(PATIENCE)
+        .fail()
+        .map(answered -> HealthCheckResponse.up("process-supervisor"))
+        .onFailure()
+        .recoverWithItem(
+            failure ->
+                HealthCheckResponse.named("process-supervisor")
+                    .down()
+                    .withData("problem", "no answer within " + PATIENCE.toSeconds() + " s")
+                    .build());
+  }
+}
