@@ -1,0 +1,177 @@
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The build's training run for the JDK's AOT cache: starts the packaged server on a Java 25 or
+ * newer with -XX:AOTCacheOutput, does what users do (sessions, execs, spawns, files, health,
+ * metrics), stops it with SIGTERM, at which the JVM writes lib/app.aot. It also stamps each start
+ * archive with the runtime that made it, for bin/procgate. Without a Java 25 it says so and makes
+ * no cache. Run by the server module's build as a single-file program:
+ * java AotTraining.java <quarkus-app directory> <path of a Java 25, may be missing>
+ */
+public class AotTraining {
+  private static final int EXECS = 3000;
+  private static final Pattern SESSION_ID = Pattern.compile("\"session_id\":\"([^\"]+)\"");
+  private static final Pattern PROCESS_ID = Pattern.compile("\"process_id\":\"([^\"]+)\"");
+
+  public static void main(String[] args) throws Exception {
+    Path app = Path.of(args[0]).toAbsolutePath();
+    // The class data archive was made by the Java running this build, which runs this program.
+    if (Files.exists(app.resolve("app-cds.jsa"))) {
+      Files.writeString(app.resolve("app-cds.jsa.runtime"), System.getProperty("java.runtime.version"));
+    }
+    Path java = Path.of(args.length > 1 ? args[1] : "");
+    String runtime = java.toString().isEmpty() ? "" : runtimeOf(java);
+    if (runtime.isEmpty() || Runtime.Version.parse(runtime).feature() < 25) {
+      System.out.println("[procgate] no Java 25 or newer at '" + java + "': no AOT cache; set procgate.aot.java to make one");
+      return;
+    }
+    Path cache = app.resolve("app.aot");
+    Files.deleteIfExists(cache);
+    Files.deleteIfExists(app.resolve("app.aot.runtime"));
+    int port = freePort();
+    int management = freePort();
+    String token = UUID.randomUUID().toString();
+    Path sessions = Files.createTempDirectory("pg-train");
+    Path log = Files.createTempFile("procgate-aot-training", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                "-XX:AOTCacheOutput=app.aot",
+                "-Dquarkus.http.port=" + port,
+                "-Dprocgate.management.port=" + management,
+                "-Dprocgate.sessions.root=" + sessions,
+                "-jar",
+                "quarkus-run.jar")
+            .directory(app.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("KERNEL_API_KEY", token);
+    long started = System.nanoTime();
+    Process server = builder.start();
+    try {
+      new Workload(URI.create("http://127.0.0.1:" + port), URI.create("http://127.0.0.1:" + management), token, server).run();
+    } catch (Exception e) {
+      server.destroyForcibly();
+      throw new IllegalStateException("the training run failed; its log: " + log + "\n" + Files.readString(log), e);
+    }
+    server.destroy();
+    if (!server.waitFor(180, TimeUnit.SECONDS)) {
+      server.destroyForcibly();
+      throw new IllegalStateException("the training server did not stop; its log: " + log);
+    }
+    if (!Files.exists(cache)) {
+      throw new IllegalStateException("the training run left no AOT cache; its log:\n" + Files.readString(log));
+    }
+    Files.writeString(app.resolve("app.aot.runtime"), runtime);
+    System.out.printf(
+        "[procgate] AOT cache for Java %s trained in %.1f s: %s (%d MiB)%n",
+        runtime, (System.nanoTime() - started) / 1e9, cache, Files.size(cache) >> 20);
+  }
+
+  /** The exact version of the runtime at {@code java}, from its release file. */
+  private static String runtimeOf(Path java) throws IOException {
+    if (!Files.isExecutable(java)) {
+      return "";
+    }
+    Path release = java.toRealPath().getParent().getParent().resolve("release");
+    if (!Files.exists(release)) {
+      return "";
+    }
+    Matcher version = Pattern.compile("(?m)^JAVA_RUNTIME_VERSION=\"(.*)\"$").matcher(Files.readString(release));
+    return version.find() ? version.group(1) : "";
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private record Workload(URI api, URI management, String token, Process server) {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    void run() throws Exception {
+      awaitReady();
+      String session = match(SESSION_ID, send("POST", "/browsers", "{}"));
+      for (int i = 0; i < EXECS; i++) {
+        send("POST", "/browsers/" + session + "/process/exec", "{\"command\":\"/bin/echo\",\"args\":[\"hello\"]}");
+      }
+      send("POST", "/browsers/" + session + "/process/exec", "{\"command\":\"sh\",\"args\":[\"-c\",\"echo $X >&2; exit 3\"],\"env\":{\"X\":\"1\"},\"cwd\":\"/tmp\"}");
+      for (int i = 0; i < 50; i++) {
+        String process = match(PROCESS_ID, send("POST", "/browsers/" + session + "/process/spawn", "{\"command\":\"/bin/cat\"}"));
+        String base = "/browsers/" + session + "/process/" + process;
+        send("POST", base + "/stdin", "{\"data_b64\":\"aGVsbG8K\",\"close\":true}");
+        send("GET", base + "/status", null);
+        send("GET", base + "/stdout/stream", null);
+      }
+      String file = "/tmp/procgate-training-" + UUID.randomUUID();
+      for (int i = 0; i < 50; i++) {
+        send("PUT", "/browsers/" + session + "/fs/write_file?path=" + file, "training bytes");
+        send("GET", "/browsers/" + session + "/fs/read_file?path=" + file, null);
+        send("GET", "/browsers/" + session + "/fs/file_info?path=" + file, null);
+        send("GET", "/browsers/" + session + "/fs/list_files?path=/tmp", null);
+      }
+      send("PUT", "/browsers/" + session + "/fs/delete_file", "{\"path\":\"" + file + "\"}");
+      for (int i = 0; i < 20; i++) {
+        send("GET", "/browsers", null);
+        send("GET", "/browsers/" + session, null);
+        HTTP.send(HttpRequest.newBuilder(management.resolve("/q/metrics")).build(), BodyHandlers.discarding());
+      }
+      send("DELETE", "/browsers/" + session, null);
+    }
+
+    private void awaitReady() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < deadline) {
+        if (!server.isAlive()) {
+          throw new IllegalStateException("the server exited at start");
+        }
+        try {
+          if (HTTP.send(HttpRequest.newBuilder(management.resolve("/q/health/ready")).build(), BodyHandlers.discarding()).statusCode() == 200) {
+            return;
+          }
+        } catch (IOException notYet) {
+          // Not listening yet.
+        }
+        Thread.sleep(50);
+      }
+      throw new IllegalStateException("the server did not become ready");
+    }
+
+    private String send(String method, String path, String body) throws Exception {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(api.resolve(path))
+              .header("Authorization", "Bearer " + token)
+              .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+      if (body != null) {
+        request.header("Content-Type", path.contains("/write_file") ? "application/octet-stream" : "application/json");
+      }
+      var response = HTTP.send(request.build(), BodyHandlers.ofString());
+      if (response.statusCode() >= 300) {
+        throw new IllegalStateException(method + " " + path + ": " + response.statusCode() + " " + response.body());
+      }
+      return response.body();
+    }
+
+    private static String match(Pattern pattern, String body) {
+      Matcher matcher = pattern.matcher(body);
+      if (!matcher.find()) {
+        throw new IllegalStateException("unexpected answer: " + body);
+      }
+      return matcher.group(1);
+    }
+  }
+}
