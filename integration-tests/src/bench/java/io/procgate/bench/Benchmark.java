@@ -76,6 +76,11 @@ public final class Benchmark {
     settings.put("procgate.sessions.max-processes", "128");
 
     StartAndMemory start = wanted("5") ? StartAndMemory.measure(settings) : null;
+    Path java25 =
+        Path.of(
+            System.getProperty(
+                "procgate.bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
+    measure("10", "distribution start", () -> new DistributionStart(work, java25).measure(rows));
     try (ServerProcess server = ServerProcess.start(settings)) {
       Clients clients = new Clients(server, 64);
       // The baselines' children get the very environment the server gives its own.
