@@ -241,7 +241,9 @@ public interface ProcgateConfig {
 
   /**
    * The management interface: health ({@code /q/health/live}, {@code /q/health/ready}) and
-   * Prometheus metrics ({@code /q/metrics}), on a port of its own, without a token.
+   * Prometheus metrics ({@code /q/metrics}), on a port of its own, without a token. Quarkus reads
+   * these through {@code application.properties}; they are declared here to be typed and documented
+   * with the rest.
    */
   interface Management {
     /** The address it listens on. */
@@ -255,7 +257,10 @@ public interface ProcgateConfig {
 
   /** Logs. */
   interface Log {
-    /** One JSON object per line instead of text, for a log shipper. */
+    /**
+     * One JSON object per line instead of text, for a log shipper; Quarkus reads it through {@code
+     * application.properties}.
+     */
     @WithDefault("false")
     boolean json();
 

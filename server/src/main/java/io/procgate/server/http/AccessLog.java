@@ -7,6 +7,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -94,7 +96,14 @@ public class AccessLog {
   }
 
   private static boolean carriesCredentials(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
+    String decoded;
+    try {
+      decoded = URLDecoder.decode(name, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException malformed) {
+      // What the server makes of it is unknown: keep its value out.
+      return true;
+    }
+    String lower = decoded.toLowerCase(Locale.ROOT);
     return CREDENTIALS.contains(lower) || lower.endsWith("token") || lower.endsWith("secret");
   }
 
