@@ -83,7 +83,8 @@ class ContainmentIT {
     try {
       int browserProcesses = session.getUsage().getProcessCount();
       assertThat(browserProcesses).as("the browser's processes").isGreaterThan(3);
-      assertThat(session.getUsage().getMemoryBytes()).isGreaterThan(50L << 20);
+      // An idle Chromium's cgroup charge: 45 to 200 MiB seen, depending on what it has loaded yet.
+      assertThat(session.getUsage().getMemoryBytes()).isGreaterThan(16L << 20);
 
       exec(session, "sleep 60 >/dev/null 2>&1 &");
 

@@ -425,8 +425,12 @@ public final class UserFiles implements AutoCloseable {
         Files.createDirectory(parent);
         setMode(parent, DEFAULT_DIRECTORY_MODE);
         created.add(parent);
-      } catch (FileAlreadyExistsException notADirectory) {
-        throw new FileException(Kind.NOT_A_DIRECTORY, parent + " is not a directory");
+      } catch (FileAlreadyExistsException exists) {
+        // Another write into the same new directory (the files of one upload) may have made it
+        // since the check: only something else in its place is an error.
+        if (!Files.isDirectory(parent)) {
+          throw new FileException(Kind.NOT_A_DIRECTORY, parent + " is not a directory");
+        }
       }
     }
     return created;

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -118,6 +119,23 @@ class UserFilesTest {
         .isEqualTo(FileException.Kind.IS_A_DIRECTORY);
     assertThat(failure(files.createDirectory(dir + "/file/sub", Optional.empty())))
         .isEqualTo(FileException.Kind.NOT_A_DIRECTORY);
+  }
+
+  @Test
+  void writesIntoTheSameNewDirectoryAtOnceAllSucceed() throws Exception {
+    // As the files of one upload: each finds the directory missing, one of them makes it.
+    for (int round = 0; round < 20; round++) {
+      List<CompletableFuture<PendingWrite>> writes = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        writes.add(files.openForWriting(dir + "/r" + round + "/new/f" + i, Optional.empty()));
+      }
+      for (CompletableFuture<PendingWrite> write : writes) {
+        get(get(write).commit());
+      }
+      try (var made = Files.list(dir.resolve("r" + round + "/new"))) {
+        assertThat(made).hasSize(8);
+      }
+    }
   }
 
   @Test

@@ -5,8 +5,11 @@ import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import io.procgate.core.internal.os.ProcessControl;
+import io.procgate.core.internal.os.ProcessTree;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,6 +30,9 @@ public final class CgroupTermination {
   private final SessionCgroup cgroup;
   private final TerminationPolicy policy;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final int self = (int) ProcessHandle.current().pid();
+  // Every process seen in the cgroup: it is over once none of them is left even as a zombie.
+  private final Set<Integer> seen = new HashSet<>();
   private long deadline;
   private boolean killed;
 
@@ -58,7 +64,10 @@ public final class CgroupTermination {
     // Processes that left their parents are this JVM's children now, and dead ones zombies.
     reaper.sweepOrphans();
     Set<Integer> left = cgroup.processes();
-    if (left.isEmpty() && cgroup.remove()) {
+    seen.addAll(left);
+    // A zombie is out of cgroup.procs, but its pid still answers as a process: the session is
+    // not over for a caller who looks until every one is reaped, which takes a poll or two.
+    if (left.isEmpty() && unreaped().isEmpty() && cgroup.remove()) {
       done.complete(null);
       return;
     }
@@ -84,7 +93,14 @@ public final class CgroupTermination {
 
   private void signalAll(Signal signal) {
     for (int pid : cgroup.processes()) {
+      seen.add(pid);
       ProcessControl.signal(pid, signal.number());
     }
+  }
+
+  private List<Integer> unreaped() {
+    List<Integer> zombies = ProcessTree.zombieChildren(self);
+    zombies.retainAll(seen);
+    return zombies;
   }
 }
