@@ -1,6 +1,6 @@
 package io.procgate.bench;
 
-import io.procgate.testing.ServerProcess;
+import io.procgate.testing.Distribution;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,13 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Row 10: from launching bin/procgate, unpacked from the distribution, to its first answer to an
@@ -33,31 +29,23 @@ final class DistributionStart {
   }
 
   void measure(List<String> rows) throws Exception {
-    Path home = unpack();
-    String token = UUID.randomUUID().toString();
-    int port = ServerProcess.freePort();
-    Files.writeString(
-        home.resolve("conf/procgate.properties"),
-        String.join(
-            "\n",
-            "",
-            "quarkus.http.port=" + port,
-            "procgate.management.port=" + ServerProcess.freePort(),
-            "procgate.sessions.root=" + Files.createTempDirectory(work, "sessions"),
-            "procgate.api-key=" + token,
-            ""),
-        StandardOpenOption.APPEND);
+    Distribution distribution = Distribution.unpack(Files.createTempDirectory(work, "dist"));
+    URI api = distribution.baseUri();
     Path javaHome =
         Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent();
-    double idle = best(() -> idleServer(javaHome, port), port, null);
+    double idle = best(() -> idleServer(javaHome, api.getPort()), api, null);
     rows.add(
         row(
             "Java " + Runtime.version().feature() + ", class data archive",
-            best(() -> procgate(home, javaHome), port, token),
+            best(() -> procgate(distribution, javaHome), api, distribution.token()),
             idle));
     if (Files.isExecutable(java25)) {
       Path home25 = java25.getParent().getParent();
-      rows.add(row("Java 25, AOT cache", best(() -> procgate(home, home25), port, token), idle));
+      rows.add(
+          row(
+              "Java 25, AOT cache",
+              best(() -> procgate(distribution, home25), api, distribution.token()),
+              idle));
     }
   }
 
@@ -76,9 +64,8 @@ final class DistributionStart {
   }
 
   /** The shortest of three starts, each timed from the launch to a 200. */
-  private static double best(Launch launch, int port, String token) throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/browsers"));
+  private static double best(Launch launch, URI api, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve("/browsers"));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -112,15 +99,8 @@ final class DistributionStart {
     return best;
   }
 
-  private Process procgate(Path home, Path javaHome) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(home.resolve("bin/procgate").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().remove("KERNEL_API_KEY");
-    builder.environment().remove("JAVA_OPTS");
-    builder.environment().put("JAVA_HOME", javaHome.toString());
-    return builder.start();
+  private static Process procgate(Distribution distribution, Path javaHome) throws IOException {
+    return distribution.launch(javaHome, "", ProcessBuilder.Redirect.DISCARD);
   }
 
   private static Process idleServer(Path javaHome, int port) throws IOException {
@@ -133,22 +113,5 @@ final class DistributionStart {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
-  }
-
-  private Path unpack() throws Exception {
-    Path archive = Path.of(System.getProperty("procgate.distribution"));
-    Path into = Files.createTempDirectory(work, "dist");
-    Process tar =
-        new ProcessBuilder("tar", "xzf", archive.toString(), "-C", into.toString())
-            .inheritIO()
-            .start();
-    if (tar.waitFor() != 0) {
-      throw new IllegalStateException("cannot unpack " + archive);
-    }
-    List<Path> unpacked = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(into)) {
-      entries.forEach(unpacked::add);
-    }
-    return unpacked.get(0);
   }
 }

@@ -8,7 +8,7 @@ import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.api.BrowsersApi;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
-import io.procgate.testing.ServerProcess;
+import io.procgate.testing.Distribution;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -43,41 +42,15 @@ class DistributionIT {
               "procgate.it.newer-java", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
 
   @TempDir Path work;
+  Distribution distribution;
   Path home;
-  Path sessions;
-  String token;
-  int port;
-  int managementPort;
 
   @BeforeEach
   void unpack() throws Exception {
-    Path archive = Path.of(System.getProperty("procgate.distribution"));
-    assertThat(archive).as("the distribution; run ./mvnw verify").exists();
-    Process tar =
-        new ProcessBuilder("tar", "xzf", archive.toString(), "-C", work.toString())
-            .inheritIO()
-            .start();
-    assertThat(tar.waitFor()).isZero();
-    try (Stream<Path> entries = Files.list(work)) {
-      home = entries.findFirst().orElseThrow();
-    }
+    distribution = Distribution.unpack(work);
+    home = distribution.home();
     assertThat(home.getFileName().toString()).startsWith("procgate-");
     assertThat(home.resolve("bin/procgate")).isExecutable();
-    sessions = Files.createDirectory(work.resolve("sessions"));
-    token = "dist-" + UUID.randomUUID();
-    port = ServerProcess.freePort();
-    managementPort = ServerProcess.freePort();
-    Files.writeString(
-        home.resolve("conf/procgate.properties"),
-        String.join(
-            "\n",
-            "",
-            "quarkus.http.port=" + port,
-            "procgate.management.port=" + managementPort,
-            "procgate.sessions.root=" + sessions,
-            "procgate.api-key=" + token,
-            ""),
-        StandardOpenOption.APPEND);
   }
 
   @Test
@@ -120,7 +93,7 @@ class DistributionIT {
       assertThat(Files.readString(Path.of("/proc/" + server.pid() + "/maps")))
           .contains(home.resolve("lib").toRealPath().resolve(archive).toString());
 
-      var api = ProcgateClient.create(URI.create("http://127.0.0.1:" + port), token);
+      var api = ProcgateClient.create(distribution.baseUri(), distribution.token());
       String session =
           new BrowsersApi(api).createBrowser(new BrowserCreateRequest()).getSessionId();
       var result =
@@ -132,8 +105,7 @@ class DistributionIT {
       // As Prometheus asks: either exposition format is fine for it.
       HttpResponse<String> metrics =
           HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+              HttpRequest.newBuilder(distribution.managementUri().resolve("/q/metrics"))
                   .header(
                       "Accept",
                       "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")
@@ -150,24 +122,18 @@ class DistributionIT {
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
     }
     assertThat(leftRunning()).as("processes of the server or its sessions").isEmpty();
-    try (Stream<Path> left = Files.list(sessions)) {
+    try (Stream<Path> left = Files.list(distribution.sessionsRoot())) {
       assertThat(left).as("session directories").isEmpty();
     }
   }
 
   private Process launch(Path javaHome, String javaOptions) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(home.resolve("bin/procgate").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("procgate.log").toFile());
-    builder.environment().remove("KERNEL_API_KEY");
-    builder.environment().put("JAVA_HOME", javaHome.toString());
-    builder.environment().put("JAVA_OPTS", javaOptions);
-    return builder.start();
+    return distribution.launch(
+        javaHome, javaOptions, ProcessBuilder.Redirect.to(work.resolve("procgate.log").toFile()));
   }
 
   private void awaitReady(Process server) throws Exception {
-    URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
+    URI ready = distribution.managementUri().resolve("/q/health/ready");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       assertThat(server.isAlive())
