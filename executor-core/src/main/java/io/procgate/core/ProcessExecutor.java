@@ -152,15 +152,9 @@ public final class ProcessExecutor implements AutoCloseable {
    *     or the process cannot start; nothing runs then
    */
   public Execution exec(LaunchRequest request, ProcessTable owner) {
-    SpawnedChild child;
-    LaunchPlan plan;
-    try {
-      plan = launcher.plan(request);
-      child = start(plan, false, owner, true);
-    } catch (ProcessException refused) {
-      events.ended(ProcessEvents.End.failedToStart(ProcessEvents.Kind.EXEC));
-      throw refused;
-    }
+    Started started = startRequested(request, false, owner, ProcessEvents.Kind.EXEC);
+    LaunchPlan plan = started.plan();
+    SpawnedChild child = started.child();
     Execution execution = new Execution(loop, settings, child, owner);
     execution
         .result()
@@ -186,15 +180,9 @@ public final class ProcessExecutor implements AutoCloseable {
    * @throws ProcessException as {@link #exec} does
    */
   public SpawnedProcess spawn(LaunchRequest request, ProcessTable owner) {
-    SpawnedChild child;
-    LaunchPlan plan;
-    try {
-      plan = launcher.plan(request);
-      child = start(plan, true, owner, true);
-    } catch (ProcessException refused) {
-      events.ended(ProcessEvents.End.failedToStart(ProcessEvents.Kind.SPAWN));
-      throw refused;
-    }
+    Started started = startRequested(request, true, owner, ProcessEvents.Kind.SPAWN);
+    LaunchPlan plan = started.plan();
+    SpawnedChild child = started.child();
     SpawnedProcess process =
         new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking, events);
     owner.add(process);
@@ -271,6 +259,20 @@ public final class ProcessExecutor implements AutoCloseable {
     return CompletableFuture.allOf(
         CgroupTermination.terminate(loop, reaper, owner.cgroup(), settings.terminationPolicy()),
         groupsEnded);
+  }
+
+  private record Started(LaunchPlan plan, SpawnedChild child) {}
+
+  /** Plans and starts the process of an exec or spawn; when none starts, the events hear of it. */
+  private Started startRequested(
+      LaunchRequest request, boolean stdinPipe, ProcessTable owner, ProcessEvents.Kind kind) {
+    try {
+      LaunchPlan plan = launcher.plan(request);
+      return new Started(plan, start(plan, stdinPipe, owner, true));
+    } catch (ProcessException refused) {
+      events.ended(ProcessEvents.End.failedToStart(kind));
+      throw refused;
+    }
   }
 
   /**
