@@ -1,5 +1,6 @@
 package io.procgate.it;
 
+import static io.procgate.testing.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -143,11 +144,10 @@ class OperationsIT {
     exec(id, new ProcessExecRequest().command("/bin/sh").args(List.of("-c", "exit 3")));
     exec(id, new ProcessExecRequest().command("/bin/sh").args(List.of("-c", "kill -9 $$")));
     exec(id, new ProcessExecRequest().command("/bin/sleep").args(List.of("30")).timeoutSec(1));
-    try {
-      exec(id, new ProcessExecRequest().command("/no/such/command"));
-    } catch (ApiException expected) {
-      assertThat(expected.getCode()).isEqualTo(400);
-    }
+    assertRefused(
+        () -> exec(id, new ProcessExecRequest().command("/no/such/command")),
+        400,
+        "command_not_found");
     var sleeper =
         server
             .processes()
