@@ -14,24 +14,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The build's training run for the JDK's AOT cache: starts the packaged server on a Java 25 or
- * newer with -XX:AOTCacheOutput, does what users do (sessions, execs, spawns, files, health,
- * metrics), stops it with SIGTERM, at which the JVM writes lib/app.aot. It also stamps each start
- * archive with the runtime that made it, for bin/procgate. Without a Java 25 it says so and makes
- * no cache. Run by the server module's build as a single-file program:
+ * The build's training runs for the start archives: starts the packaged server, does what users do
+ * (sessions, execs, spawns, files, health, metrics), and stops it with SIGTERM, at which the JVM
+ * writes what it learnt. Once on the Java running the build with -XX:ArchiveClassesAtExit, for
+ * lib/app-cds.jsa, the class data archive of every class a start and the first requests load (the
+ * archive Quarkus makes holds only those its start loads before the runtime's initialisation); once
+ * on a Java 25 or newer with -XX:AOTCacheOutput, for lib/app.aot. It stamps each archive with the
+ * runtime that made it, for bin/procgate. Without a Java 25 it says so and makes no AOT cache. Run
+ * by the server module's build as a single-file program:
  * java AotTraining.java <quarkus-app directory> <path of a Java 25, may be missing>
  */
 public class AotTraining {
-  private static final int EXECS = 3000;
+  // Loading a class takes one call; compiling and profiling it, for the AOT cache, many.
+  private static final int EXECS_FOR_CLASSES = 200;
+  private static final int EXECS_FOR_PROFILES = 3000;
   private static final Pattern SESSION_ID = Pattern.compile("\"session_id\":\"([^\"]+)\"");
   private static final Pattern PROCESS_ID = Pattern.compile("\"process_id\":\"([^\"]+)\"");
 
   public static void main(String[] args) throws Exception {
     Path app = Path.of(args[0]).toAbsolutePath();
-    // The class data archive was made by the Java running this build, which runs this program.
-    if (Files.exists(app.resolve("app-cds.jsa"))) {
+    Path own = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path archive = app.resolve("app-cds.jsa");
+    Files.deleteIfExists(archive);
+    Files.deleteIfExists(app.resolve("app-cds.jsa.runtime"));
+    // A JDK without its own base archive cannot make one on top: the server then starts without.
+    if (train(app, own, "-XX:ArchiveClassesAtExit=app-cds.jsa", EXECS_FOR_CLASSES, archive)) {
       Files.writeString(app.resolve("app-cds.jsa.runtime"), System.getProperty("java.runtime.version"));
     }
+
     Path java = Path.of(args.length > 1 ? args[1] : "");
     String runtime = java.toString().isEmpty() ? "" : runtimeOf(java);
     if (runtime.isEmpty() || Runtime.Version.parse(runtime).feature() < 25) {
@@ -41,15 +51,26 @@ public class AotTraining {
     Path cache = app.resolve("app.aot");
     Files.deleteIfExists(cache);
     Files.deleteIfExists(app.resolve("app.aot.runtime"));
+    if (!train(app, java, "-XX:AOTCacheOutput=app.aot", EXECS_FOR_PROFILES, cache)) {
+      throw new IllegalStateException("the training run on " + java + " left no AOT cache");
+    }
+    Files.writeString(app.resolve("app.aot.runtime"), runtime);
+  }
+
+  /**
+   * One training run of the server on {@code java} with {@code option}, which is to write {@code
+   * output} at exit; false when it did not, with the server's log printed.
+   */
+  private static boolean train(Path app, Path java, String option, int execs, Path output) throws Exception {
     int port = freePort();
     int management = freePort();
     String token = UUID.randomUUID().toString();
     Path sessions = Files.createTempDirectory("pg-train");
-    Path log = Files.createTempFile("procgate-aot-training", ".log");
+    Path log = Files.createTempFile("procgate-training", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(
                 java.toString(),
-                "-XX:AOTCacheOutput=app.aot",
+                option,
                 "-Dquarkus.http.port=" + port,
                 "-Dprocgate.management.port=" + management,
                 "-Dprocgate.sessions.root=" + sessions,
@@ -62,7 +83,7 @@ public class AotTraining {
     long started = System.nanoTime();
     Process server = builder.start();
     try {
-      new Workload(URI.create("http://127.0.0.1:" + port), URI.create("http://127.0.0.1:" + management), token, server).run();
+      new Workload(URI.create("http://127.0.0.1:" + port), URI.create("http://127.0.0.1:" + management), token, server, execs).run();
     } catch (Exception e) {
       server.destroyForcibly();
       throw new IllegalStateException("the training run failed; its log: " + log + "\n" + Files.readString(log), e);
@@ -72,13 +93,14 @@ public class AotTraining {
       server.destroyForcibly();
       throw new IllegalStateException("the training server did not stop; its log: " + log);
     }
-    if (!Files.exists(cache)) {
-      throw new IllegalStateException("the training run left no AOT cache; its log:\n" + Files.readString(log));
+    if (!Files.exists(output)) {
+      System.out.println("[procgate] the training run on " + java + " left no " + output.getFileName() + "; its log:\n" + Files.readString(log));
+      return false;
     }
-    Files.writeString(app.resolve("app.aot.runtime"), runtime);
     System.out.printf(
-        "[procgate] AOT cache for Java %s trained in %.1f s: %s (%d MiB)%n",
-        runtime, (System.nanoTime() - started) / 1e9, cache, Files.size(cache) >> 20);
+        "[procgate] %s trained on %s in %.1f s (%d MiB)%n",
+        output, java, (System.nanoTime() - started) / 1e9, Files.size(output) >> 20);
+    return true;
   }
 
   /** The exact version of the runtime at {@code java}, from its release file. */
@@ -100,13 +122,13 @@ public class AotTraining {
     }
   }
 
-  private record Workload(URI api, URI management, String token, Process server) {
+  private record Workload(URI api, URI management, String token, Process server, int execs) {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     void run() throws Exception {
       awaitReady();
       String session = match(SESSION_ID, send("POST", "/browsers", "{}"));
-      for (int i = 0; i < EXECS; i++) {
+      for (int i = 0; i < execs; i++) {
         send("POST", "/browsers/" + session + "/process/exec", "{\"command\":\"/bin/echo\",\"args\":[\"hello\"]}");
       }
       send("POST", "/browsers/" + session + "/process/exec", "{\"command\":\"sh\",\"args\":[\"-c\",\"echo $X >&2; exit 3\"],\"env\":{\"X\":\"1\"},\"cwd\":\"/tmp\"}");
