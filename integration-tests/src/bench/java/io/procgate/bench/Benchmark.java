@@ -214,30 +214,59 @@ public final class Benchmark {
 
   /**
    * Where the CPU goes at concurrency 8, the server's own threads, the children it spawns, and the
-   * benchmark's client, next to what the C loop and its children use per spawn. On a machine whose
-   * cores the client shares, the throughput of row 2 is about the cores over this sum.
+   * benchmark's client, next to what the C loop and its children use per spawn; the server's share
+   * split by its threads. On a machine whose cores the client shares, the throughput of row 2 is
+   * about the cores over this sum.
    */
   private void cpuPerExec(Clients clients, long serverPid) throws Exception {
     int calls = CALLS;
     CpuTime server0 = CpuTime.of(serverPid);
+    ThreadCpu threads0 = ThreadCpu.of(serverPid);
     CpuTime client0 = CpuTime.ofThisProcess();
     concurrent(clients, 8, calls);
     CpuTime server = CpuTime.of(serverPid).since(server0);
+    ThreadCpu threads = ThreadCpu.of(serverPid).since(threads0);
     CpuTime client = CpuTime.ofThisProcess().since(client0);
     CpuTime before = CpuTime.ofThisProcess();
-    c.spawnLoop(calls, 8, "/bin/echo", "hello");
+    NativeBaseline.Spawns spawns = c.spawnLoop(calls, 8, "/bin/echo", "hello");
     double cLoop = micros(CpuTime.ofThisProcess().since(before).childrenNanos(), calls);
     double serverOwn = micros(server.ownNanos(), calls);
     double children = micros(server.childrenNanos(), calls);
     double clientOwn = micros(client.ownNanos(), calls);
     double total = serverOwn + children + clientOwn;
+    String baseline = String.format(Locale.ROOT, "C loop and its children %.0f µs", cLoop);
     row(
         "2",
         "CPU per exec at concurrency 8: server + its children + client",
         String.format(
             Locale.ROOT, "%.0f µs = %.0f + %.0f + %.0f", total, serverOwn, children, clientOwn),
-        String.format(Locale.ROOT, "C loop and its children %.0f µs", cLoop),
+        baseline,
         total / cLoop,
+        "");
+    StringBuilder split = new StringBuilder(String.format(Locale.ROOT, "%.0f µs =", serverOwn));
+    for (ThreadCpu.Kind kind : ThreadCpu.Kind.values()) {
+      split.append(
+          String.format(
+              Locale.ROOT, " %s %.0f +", kind.label, micros(threads.nanos().get(kind), calls)));
+    }
+    split.append(
+        String.format(Locale.ROOT, " other %.0f", serverOwn - micros(threads.total(), calls)));
+    row(
+        "2",
+        "the server's share of it, by thread",
+        split.toString(),
+        baseline,
+        serverOwn / cLoop,
+        "");
+    // What a server that used no CPU at all would reach on these cores, which its children and the
+    // client share: the bound on row 2's throughput that no work in the server can move.
+    double ceiling = Runtime.getRuntime().availableProcessors() * 1e6 / (children + clientOwn);
+    row(
+        "2",
+        "throughput bound at concurrency 8 of a server that cost no CPU: cores / (children + client)",
+        perSecond(ceiling),
+        "C posix_spawn " + perSecond(spawns.callsPerSecond()),
+        ceiling / spawns.callsPerSecond(),
         "");
   }
 
