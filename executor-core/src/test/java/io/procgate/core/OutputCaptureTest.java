@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,43 @@ class OutputCaptureTest {
     try (InputStream in = output.open()) {
       assertThat(in.readAllBytes()).isEqualTo(kept);
     }
+  }
+
+  @Test
+  void aFewBytesTakeAFewHundredBytesNotABlock() throws Exception {
+    OutputCapture capture = new OutputCapture(10 * BLOCK);
+    capture.append(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+
+    assertThat(capture.allocated()).isLessThanOrEqualTo(256);
+    assertThat(capture.result().bytes()).asString(StandardCharsets.US_ASCII).isEqualTo("hello\n");
+  }
+
+  @Test
+  void theFirstBlockGrowsToAWholeOneThenWholeOnesFollow() throws Exception {
+    byte[] written = new byte[2 * BLOCK + 1];
+    new Random(11).nextBytes(written);
+    OutputCapture capture = new OutputCapture(10 * BLOCK);
+    for (int at = 0; at < written.length; at += 100) {
+      capture.append(ByteBuffer.wrap(written, at, Math.min(100, written.length - at)));
+      if (at + 100 <= BLOCK) {
+        assertThat(capture.allocated()).isLessThanOrEqualTo(Math.max(256, 2L * (at + 100)));
+      }
+    }
+
+    assertThat(capture.allocated()).isEqualTo(3L * BLOCK);
+    assertThat(capture.result().bytes()).isEqualTo(written);
+  }
+
+  @Test
+  void aCapBelowTheFirstBlockIsAllThatIsTaken() throws Exception {
+    OutputCapture capture = new OutputCapture(10);
+    capture.append(ByteBuffer.wrap("abcdef".getBytes(StandardCharsets.US_ASCII)));
+    capture.append(ByteBuffer.wrap("ghijkl".getBytes(StandardCharsets.US_ASCII)));
+
+    assertThat(capture.allocated()).isEqualTo(10);
+    CapturedOutput output = capture.result();
+    assertThat(output.bytes()).asString(StandardCharsets.US_ASCII).isEqualTo("abcdefghij");
+    assertThat(output.totalBytes()).isEqualTo(12);
   }
 
   @Test
