@@ -1,5 +1,6 @@
 package io.procgate.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,8 +15,15 @@ record CpuTime(long ownNanos, long childrenNanos) {
   // The unit of /proc's times, USER_HZ, is 100 on every architecture Linux exposes it on.
   private static final long NANOS_PER_TICK = 10_000_000L;
 
-  static CpuTime of(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+  static CpuTime of(long pid) throws IOException {
+    return read(Path.of("/proc/" + pid + "/stat"));
+  }
+
+  /**
+   * From a stat file of a process or of one of its threads ({@code /proc/<pid>/task/<tid>/stat}).
+   */
+  static CpuTime read(Path statFile) throws IOException {
+    String stat = Files.readString(statFile);
     // Fields after the command name, which may itself hold spaces and parentheses.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // utime, stime, cutime, cstime are fields 14 to 17, that is 11 to 14 after the name.
@@ -24,7 +32,7 @@ record CpuTime(long ownNanos, long childrenNanos) {
         (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * NANOS_PER_TICK);
   }
 
-  static CpuTime ofThisProcess() throws Exception {
+  static CpuTime ofThisProcess() throws IOException {
     return of(ProcessHandle.current().pid());
   }
 

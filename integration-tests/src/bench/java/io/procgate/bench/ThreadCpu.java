@@ -14,8 +14,6 @@ import java.util.stream.Stream;
  * where a server's own share of row 2 goes.
  */
 record ThreadCpu(Map<Kind, Long> nanos) {
-  private static final long NANOS_PER_TICK = 10_000_000L;
-
   enum Kind {
     EVENT_LOOPS("event loops"),
     PROCESS_LOOP("process loop"),
@@ -55,12 +53,9 @@ record ThreadCpu(Map<Kind, Long> nanos) {
       tasks.forEach(
           task -> {
             try {
-              String stat = Files.readString(task.resolve("stat"));
-              Kind kind = Kind.of(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+              Kind kind = Kind.of(Files.readString(task.resolve("comm")).strip());
               if (kind != null) {
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                nanos.merge(kind, ticks * NANOS_PER_TICK, Long::sum);
+                nanos.merge(kind, CpuTime.read(task.resolve("stat")).ownNanos(), Long::sum);
               }
             } catch (NoSuchFileException ended) {
               // A thread that ended while listed: its time is in the process's total only.
