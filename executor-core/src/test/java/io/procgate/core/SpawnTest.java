@@ -178,6 +178,8 @@ class SpawnTest {
   void stopAndContinueSuspendAndResumeTheGroup() throws Exception {
     SpawnedProcess process = spawn("sleep 2; echo resumed");
     Collector output = read(process);
+    // A STOP that came before the shell's fork would find the shell alone in the group.
+    await().until(() -> ExecFixture.groupStates(process.pid()).length() == 2);
 
     process.signal(Signal.STOP);
     // The shell and its sleep are both stopped: the signal reached the whole group.
