@@ -127,6 +127,48 @@ class ErrorsIT {
   }
 
   @Test
+  void aRefusedRequestNamesEveryBrokenConstraintAndCreatesNothing() throws Exception {
+    int before = server.browsers().listBrowsers(0, 100).size();
+    HttpRequest request =
+        HttpRequest.newBuilder(server.baseUri().resolve("/browsers"))
+            .header("Authorization", "Bearer " + server.token())
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"name\":\"../x\",\"timeout_seconds\":1,\"viewport\":{\"width\":0}}"))
+            .build();
+
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+    assertErrorResponse(
+        response.statusCode(), response.headers(), response.body(), 400, "validation_failed");
+    JsonNode error = parse(response.body());
+    assertThat(error.path("details").findValuesAsText("message"))
+        .containsExactly(
+            "field 'name' must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+            "field 'timeout_seconds' must be at least 10",
+            "field 'viewport.height' is required",
+            "field 'viewport.width' must be at least 1");
+    assertThat(error.path("details").findValuesAsText("code")).containsOnly("invalid_value");
+    assertThat(error.path("message").asText()).isEqualTo(error.at("/details/0/message").asText());
+    assertThat(server.browsers().listBrowsers(0, 100)).hasSize(before);
+  }
+
+  @Test
+  void aRefusedQueryParameterIsNamedAsOne() {
+    assertThatThrownBy(() -> server.browsers().listBrowsers(-1, 101))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertError(e, 400, "validation_failed");
+              assertThat(parse(e.getResponseBody()).path("details").findValuesAsText("message"))
+                  .containsExactly(
+                      "query parameter 'limit' must be at most 100",
+                      "query parameter 'offset' must be at least 0");
+            });
+  }
+
+  @Test
   void anUnknownSessionIs404OnEverySessionPath() {
     assertThatThrownBy(
             () ->

@@ -155,6 +155,8 @@ class ProcessesIT {
         () -> Streams.read(server, session, id(process), "not-an-id"),
         400,
         "invalid_last_event_id");
+    assertApiError(
+        () -> Streams.read(server, session, id(process), "9".repeat(33)), 400, "validation_failed");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.procgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procgate.server.validation.Validated;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every interface generated from the spec has a resource implementing it, so an operation added to
  * the spec under a new tag cannot go unserved. (Under an existing tag the compiler already refuses
- * a resource that misses it.)
+ * a resource that misses it.) Every resource checks the constraints the spec puts on its input.
  */
 class GeneratedApiCoverageTest {
 
@@ -32,6 +33,17 @@ class GeneratedApiCoverageTest {
           .as("a resource implementing " + api.getSimpleName())
           .anyMatch(resource -> !resource.isInterface() && api.isAssignableFrom(resource));
     }
+  }
+
+  @Test
+  void everyResourceChecksTheConstraintsOfItsInterface() throws Exception {
+    List<Class<?>> resources =
+        classesIn("io.procgate.server.resource").stream()
+            .filter(resource -> resource.getSimpleName().endsWith("Resource"))
+            .toList();
+
+    assertThat(resources).isNotEmpty();
+    assertThat(resources).allMatch(resource -> resource.isAnnotationPresent(Validated.class));
   }
 
   private static List<Class<?>> classesIn(String packageName)

@@ -10,9 +10,7 @@ import io.procgate.core.ProcessException;
 import io.procgate.core.files.FileException;
 import io.procgate.server.api.model.Error;
 import io.procgate.server.api.model.ErrorDetail;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
-import jakarta.validation.Path;
+import io.procgate.server.validation.RequestRefused;
 import jakarta.ws.rs.WebApplicationException;
 import java.util.Collection;
 import java.util.List;
@@ -110,14 +108,12 @@ public class ExceptionMappers {
   }
 
   @ServerExceptionMapper
-  public RestResponse<Error> invalidValues(ConstraintViolationException e) {
+  public RestResponse<Error> invalidValues(RequestRefused e) {
     List<ErrorDetail> details =
-        e.getConstraintViolations().stream()
-            .map(violation -> new ErrorDetail().code("invalid_value").message(describe(violation)))
-            .sorted((a, b) -> a.getMessage().compareTo(b.getMessage()))
-            .collect(Collectors.toList());
-    String message = details.isEmpty() ? "invalid request" : details.get(0).getMessage();
-    return ApiErrors.response(ErrorCode.VALIDATION_FAILED, message, details);
+        e.problems().stream()
+            .map(problem -> new ErrorDetail().code("invalid_value").message(problem))
+            .toList();
+    return ApiErrors.response(ErrorCode.VALIDATION_FAILED, e.getMessage(), details);
   }
 
   @ServerExceptionMapper
@@ -172,17 +168,6 @@ public class ExceptionMappers {
     };
   }
 
-  private static String describe(ConstraintViolation<?> violation) {
-    String field = null;
-    for (Path.Node node : violation.getPropertyPath()) {
-      field = node.getName();
-    }
-    if (field == null || field.endsWith("Request")) {
-      return "the request body is required";
-    }
-    return "field " + ApiException.quoted(snakeCase(field)) + " " + violation.getMessage();
-  }
-
   private static String describe(Class<?> type) {
     if (type.isEnum()) {
       return "one of "
@@ -226,10 +211,6 @@ public class ExceptionMappers {
     }
     return "; known fields: "
         + known.stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
-  }
-
-  private static String snakeCase(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String firstLine(String message) {

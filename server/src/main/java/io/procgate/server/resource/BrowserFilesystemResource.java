@@ -15,6 +15,7 @@ import io.procgate.server.session.SessionRegistry;
 import io.procgate.server.sse.WatchStreams;
 import io.procgate.server.transfer.FileDownloads;
 import io.procgate.server.transfer.FileUploads;
+import io.procgate.server.validation.Validated;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Multi;
 import java.io.File;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletionStage;
  * method runs on the request's I/O thread; the file system work happens on {@link UserFiles}'s own
  * threads, the bytes move through {@link FileUploads} and {@link FileDownloads}.
  */
+@Validated
 public class BrowserFilesystemResource implements BrowserFilesystemApi {
   private final SessionRegistry sessions;
   private final UserFiles files;

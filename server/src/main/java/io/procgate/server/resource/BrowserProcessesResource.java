@@ -22,6 +22,7 @@ import io.procgate.server.mapping.Required;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionRegistry;
 import io.procgate.server.sse.OutputStreams;
+import io.procgate.server.validation.Validated;
 import io.smallrye.mutiny.Multi;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionStage;
  * Processes of a browser session. Every method runs on the request's I/O thread and answers from a
  * completion: nothing here waits for a process.
  */
+@Validated
 public class BrowserProcessesResource implements BrowserProcessesApi {
   private static final OkResponse OK = new OkResponse().ok(true);
 

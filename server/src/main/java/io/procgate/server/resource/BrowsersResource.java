@@ -8,6 +8,7 @@ import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.mapping.BrowserMapper;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionRegistry;
+import io.procgate.server.validation.Validated;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /** Browser sessions. */
+@Validated
 public class BrowsersResource implements BrowsersApi {
   private final SessionRegistry sessions;
   private final CdpUrls cdp;
