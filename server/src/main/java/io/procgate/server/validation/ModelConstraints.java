@@ -41,7 +41,7 @@ final class ModelConstraints {
       } catch (IllegalAccessException | InvocationTargetException e) {
         throw new IllegalStateException("cannot read " + property.getter, e);
       }
-      found = property.constraints.check(value, place.field(property.name), found);
+      found = property.constraints.check(value, place, property.name, found);
     }
     return found;
   }

@@ -36,7 +36,7 @@ final class OperationConstraints {
   void check(Object[] values) {
     List<String> found = null;
     for (Argument argument : arguments) {
-      found = argument.constraints.check(values[argument.index], argument.place, found);
+      found = argument.constraints.check(values[argument.index], argument.place, null, found);
     }
     if (found != null) {
       found.sort(null);

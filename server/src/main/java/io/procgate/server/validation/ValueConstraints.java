@@ -89,31 +89,41 @@ final class ValueConstraints {
     return new ValueConstraints(required, List.copyOf(rules), model, items);
   }
 
-  /** Adds what is wrong with {@code value} at {@code place} to {@code found}, made when needed. */
-  List<String> check(Object value, Place place, List<String> found) {
+  /**
+   * Adds what is wrong with {@code value} to {@code found}, made when needed. The value is the
+   * field {@code name} of {@code parent}, or {@code parent} itself when {@code name} is {@code
+   * null}; that place is made only for a value that is refused or that holds more to check.
+   */
+  List<String> check(Object value, Place parent, String name, List<String> found) {
     if (value == null) {
-      return required ? add(found, place.describe() + " is required") : found;
+      return required ? add(found, at(parent, name).describe() + " is required") : found;
     }
     for (Rule rule : rules) {
       String problem = rule.problem(value);
       if (problem != null) {
-        found = add(found, place.describe() + " " + problem);
+        found = add(found, at(parent, name).describe() + " " + problem);
       }
     }
     if (model) {
-      found = ModelConstraints.of(value.getClass()).check(value, place, found);
+      found = ModelConstraints.of(value.getClass()).check(value, at(parent, name), found);
     }
     if (items != null && value instanceof Map<?, ?> entries) {
+      Place place = at(parent, name);
       for (Map.Entry<?, ?> entry : entries.entrySet()) {
-        found = items.check(entry.getValue(), place.field(String.valueOf(entry.getKey())), found);
+        found = items.check(entry.getValue(), place, String.valueOf(entry.getKey()), found);
       }
     } else if (items != null) {
+      Place place = at(parent, name);
       int index = 0;
       for (Object item : (Collection<?>) value) {
-        found = items.check(item, place.item(index++), found);
+        found = items.check(item, place.item(index++), null, found);
       }
     }
     return found;
+  }
+
+  private static Place at(Place parent, String name) {
+    return name == null ? parent : parent.field(name);
   }
 
   private static ValueConstraints itemsOf(
