@@ -3,12 +3,7 @@ package io.procgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procgate.server.validation.Validated;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,13 +14,13 @@ import org.junit.jupiter.api.Test;
 class GeneratedApiCoverageTest {
 
   @Test
-  void everyGeneratedApiInterfaceIsImplemented() throws Exception {
+  void everyGeneratedApiInterfaceIsImplemented() {
     List<Class<?>> apis =
-        classesIn("io.procgate.server.api").stream()
+        GeneratedClasses.in("io.procgate.server.api").stream()
             .filter(Class::isInterface)
             .filter(type -> type.getSimpleName().endsWith("Api"))
             .toList();
-    List<Class<?>> resources = classesIn("io.procgate.server.resource");
+    List<Class<?>> resources = GeneratedClasses.in("io.procgate.server.resource");
 
     assertThat(apis).isNotEmpty();
     for (Class<?> api : apis) {
@@ -36,38 +31,13 @@ class GeneratedApiCoverageTest {
   }
 
   @Test
-  void everyResourceChecksTheConstraintsOfItsInterface() throws Exception {
+  void everyResourceChecksTheConstraintsOfItsInterface() {
     List<Class<?>> resources =
-        classesIn("io.procgate.server.resource").stream()
+        GeneratedClasses.in("io.procgate.server.resource").stream()
             .filter(resource -> resource.getSimpleName().endsWith("Resource"))
             .toList();
 
     assertThat(resources).isNotEmpty();
     assertThat(resources).allMatch(resource -> resource.isAnnotationPresent(Validated.class));
-  }
-
-  private static List<Class<?>> classesIn(String packageName)
-      throws IOException, URISyntaxException {
-    Path directory =
-        Path.of(
-            GeneratedApiCoverageTest.class
-                .getClassLoader()
-                .getResource(packageName.replace('.', '/'))
-                .toURI());
-    try (Stream<Path> files = Files.list(directory)) {
-      return files
-          .map(file -> file.getFileName().toString())
-          .filter(name -> name.endsWith(".class") && !name.contains("$"))
-          .<Class<?>>map(name -> load(packageName + "." + name.substring(0, name.length() - 6)))
-          .toList();
-    }
-  }
-
-  private static Class<?> load(String name) {
-    try {
-      return Class.forName(name, false, GeneratedApiCoverageTest.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

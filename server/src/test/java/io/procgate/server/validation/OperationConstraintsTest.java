@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.procgate.server.api.BrowserFilesystemApi;
+import io.procgate.server.GeneratedClasses;
 import io.procgate.server.api.BrowserProcessesApi;
 import io.procgate.server.api.BrowsersApi;
 import io.procgate.server.api.model.BrowserCreateRequest;
@@ -27,10 +27,17 @@ class OperationConstraintsTest {
 
   @Test
   void everyGeneratedOperationAndModelHasConstraintsTheServerChecks() {
-    Stream.of(BrowsersApi.class, BrowserProcessesApi.class, BrowserFilesystemApi.class)
+    List<Class<?>> apis =
+        GeneratedClasses.in("io.procgate.server.api").stream().filter(Class::isInterface).toList();
+    List<Class<?>> models = GeneratedClasses.in("io.procgate.server.api.model");
+
+    assertThat(apis).isNotEmpty();
+    assertThat(models).isNotEmpty();
+    apis.stream()
         .flatMap(api -> Stream.of(api.getMethods()))
         .forEach(
             method -> assertThatNoException().isThrownBy(() -> OperationConstraints.of(method)));
+    models.forEach(model -> assertThatNoException().isThrownBy(() -> ModelConstraints.of(model)));
   }
 
   @Test
