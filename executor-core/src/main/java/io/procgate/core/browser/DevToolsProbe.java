@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DevToolsProbe {
   private static final String REQUEST = "{\"id\":1,\"method\":\"Browser.getVersion\"}";
 
-  private final HttpClient http;
+  private final CompletableFuture<HttpClient> http;
 
   DevToolsProbe() {
     // The answer completes on the client's threads and runs its callers' code there. The JDK's own
@@ -32,14 +32,20 @@ final class DevToolsProbe {
               thread.setContextClassLoader(callers);
               return thread;
             });
-    this.http = HttpClient.newBuilder().executor(threads).build();
+    // Building a client sets up the JDK's TLS, which the probe never uses, and took a tenth of the
+    // server's start on its main thread; it is built beside the start instead, long before a
+    // browser is ready to be asked.
+    this.http =
+        CompletableFuture.supplyAsync(
+            () -> HttpClient.newBuilder().executor(threads).build(), threads);
   }
 
   /** Completes once the browser at {@code endpoint} has answered; fails if it cannot. */
   CompletableFuture<Void> check(DevToolsEndpoint endpoint) {
     CompletableFuture<Void> answered = new CompletableFuture<>();
-    http.newWebSocketBuilder()
-        .buildAsync(endpoint.browserUri(), new Reply(answered))
+    http.thenCompose(
+            client ->
+                client.newWebSocketBuilder().buildAsync(endpoint.browserUri(), new Reply(answered)))
         .whenComplete(
             (socket, failure) -> {
               if (failure != null) {
