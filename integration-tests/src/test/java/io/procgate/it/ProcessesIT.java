@@ -243,12 +243,17 @@ class ProcessesIT {
 
     processes.processKill(
         session, id(process), new ProcessKillRequest().signal(ProcessKillRequest.SignalEnum.STOP));
-    // The shell and its sleep, the whole group, are stopped.
+    // The shell and its sleep, the whole group, are stopped; a sleep that ended just as the signal
+    // came stays a zombie, which the stopped shell cannot reap until it continues.
     await()
         .until(
-            () ->
-                Processes.inGroup(process.getPid()).stream()
-                    .allMatch(member -> member.state() == 'T'));
+            () -> {
+              List<Processes.Stat> group = Processes.inGroup(process.getPid());
+              return group.stream()
+                      .anyMatch(member -> member.pid() == process.getPid() && member.state() == 'T')
+                  && group.stream()
+                      .allMatch(member -> member.state() == 'T' || member.state() == 'Z');
+            });
     String stopped = output.stdout();
     // Two keep-alives come only after a full quiet interval (500 ms here) with nothing to send.
     int keepAlives = output.keepAlives();
