@@ -16,11 +16,11 @@ class GeneratedApiCoverageTest {
   @Test
   void everyGeneratedApiInterfaceIsImplemented() {
     List<Class<?>> apis =
-        GeneratedClasses.in("io.procgate.server.api").stream()
+        PackageClasses.in("io.procgate.server.api").stream()
             .filter(Class::isInterface)
             .filter(type -> type.getSimpleName().endsWith("Api"))
             .toList();
-    List<Class<?>> resources = GeneratedClasses.in("io.procgate.server.resource");
+    List<Class<?>> resources = PackageClasses.in("io.procgate.server.resource");
 
     assertThat(apis).isNotEmpty();
     for (Class<?> api : apis) {
@@ -33,7 +33,7 @@ class GeneratedApiCoverageTest {
   @Test
   void everyResourceChecksTheConstraintsOfItsInterface() {
     List<Class<?>> resources =
-        GeneratedClasses.in("io.procgate.server.resource").stream()
+        PackageClasses.in("io.procgate.server.resource").stream()
             .filter(resource -> resource.getSimpleName().endsWith("Resource"))
             .toList();
 

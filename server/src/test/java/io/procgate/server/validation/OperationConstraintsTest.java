@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.procgate.server.GeneratedClasses;
+import io.procgate.server.PackageClasses;
 import io.procgate.server.api.BrowserProcessesApi;
 import io.procgate.server.api.BrowsersApi;
 import io.procgate.server.api.model.BrowserCreateRequest;
@@ -28,8 +28,8 @@ class OperationConstraintsTest {
   @Test
   void everyGeneratedOperationAndModelHasConstraintsTheServerChecks() {
     List<Class<?>> apis =
-        GeneratedClasses.in("io.procgate.server.api").stream().filter(Class::isInterface).toList();
-    List<Class<?>> models = GeneratedClasses.in("io.procgate.server.api.model");
+        PackageClasses.in("io.procgate.server.api").stream().filter(Class::isInterface).toList();
+    List<Class<?>> models = PackageClasses.in("io.procgate.server.api.model");
 
     assertThat(apis).isNotEmpty();
     assertThat(models).isNotEmpty();

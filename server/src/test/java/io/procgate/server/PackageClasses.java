@@ -8,15 +8,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The top-level classes of a package of the server's build, generated ones included. */
-public final class GeneratedClasses {
-  private GeneratedClasses() {}
+/** The top-level classes of one package of the server's build, generated or written by hand. */
+public final class PackageClasses {
+  private PackageClasses() {}
 
   public static List<Class<?>> in(String packageName) {
     try {
       Path directory =
           Path.of(
-              GeneratedClasses.class
+              PackageClasses.class
                   .getClassLoader()
                   .getResource(packageName.replace('.', '/'))
                   .toURI());
@@ -36,7 +36,7 @@ public final class GeneratedClasses {
 
   private static Class<?> load(String name) {
     try {
-      return Class.forName(name, false, GeneratedClasses.class.getClassLoader());
+      return Class.forName(name, false, PackageClasses.class.getClassLoader());
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException(e);
     }
