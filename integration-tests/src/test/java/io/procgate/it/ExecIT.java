@@ -15,9 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +105,26 @@ class ExecIT {
 
     assertThat(stdout(result)).isEqualTo(all);
     assertThat(Base64.getDecoder().decode(result.getStderrB64())).isEqualTo(all);
+  }
+
+  @Test
+  void outputsOfEveryLengthAroundTheEncodersPiecesAndTheCapturesBlocksArriveIntact()
+      throws Exception {
+    byte[] random = new byte[200_000];
+    new Random(7).nextBytes(random);
+    Files.write(Path.of(session.getWorkDir(), "random"), random);
+
+    // The server encodes 12,288 bytes at a time and captures in blocks of 64 KiB.
+    for (int length : new int[] {0, 1, 2, 3, 4, 12_287, 12_288, 12_289, 65_536, 65_537, 200_000}) {
+      ProcessExecResult result =
+          exec("sh", "-c", "head -c " + length + " random; head -c " + length + " random >&2");
+
+      byte[] expected = Arrays.copyOf(random, length);
+      assertThat(stdout(result)).as("stdout of %d bytes", length).isEqualTo(expected);
+      assertThat(Base64.getDecoder().decode(result.getStderrB64()))
+          .as("stderr of %d bytes", length)
+          .isEqualTo(expected);
+    }
   }
 
   @Test
