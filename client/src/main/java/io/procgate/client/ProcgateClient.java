@@ -9,8 +9,9 @@ import java.util.Objects;
 /**
  * Makes a generated {@link ApiClient} ready for a procgate server: HTTP/1.1, the only version the
  * server speaks (asking for HTTP/2 would only add an upgrade attempt to every connection); a JSON
- * reader without Jackson's 20-million-character limit on strings, which an exec result of 16 MiB
- * per stream (22 million base64 characters) exceeds; and the bearer token on every request.
+ * reader that parses the bytes of what it is given, without Jackson's 20-million-character limit on
+ * strings, which an exec result of 16 MiB per stream (22 million base64 characters) exceeds; and
+ * the bearer token on every request.
  *
  * <pre>{@code
  * ApiClient api = ProcgateClient.create(URI.create("http://localhost:8080"), token);
@@ -30,7 +31,8 @@ public final class ProcgateClient {
    */
   public static ApiClient create(URI baseUri, String token, HttpClient.Builder http) {
     Objects.requireNonNull(token, "token");
-    ObjectMapper json = ApiClient.createDefaultObjectMapper();
+    ObjectMapper json =
+        ApiClient.createDefaultObjectMapper().copyWith(new ByteParsingJsonFactory());
     json.getFactory()
         .setStreamReadConstraints(
             StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build());
