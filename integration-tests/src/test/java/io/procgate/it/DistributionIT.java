@@ -4,20 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procgate.client.ProcgateClient;
+import io.procgate.client.api.BrowserFilesystemApi;
 import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.api.BrowsersApi;
 import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.client.model.FsFileInfo;
 import io.procgate.client.model.ProcessExecRequest;
+import io.procgate.client.stream.FileTransfers;
 import io.procgate.testing.Distribution;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +123,26 @@ class DistributionIT {
       assertThat(metrics.body())
           .containsPattern("(?m)^procgate_execs_total\\{outcome=\"exited\",?} 1\\.0$")
           .containsPattern("(?m)^procgate_sessions 1\\.0$");
+
+      // Started in the C locale, the JVM still encodes file names as UTF-8. The name is built as a
+      // String: this JVM's own locale may not let it make a Path of it.
+      String dir = Files.createDirectories(work.resolve("names")).toString();
+      String name = "café-😀.txt";
+      FileTransfers.writeFile(
+          api, session, dir + "/" + name, BodyPublishers.ofString("named"), null);
+      assertThat(new BrowserFilesystemApi(api).fsListFiles(session, dir))
+          .extracting(FsFileInfo::getName)
+          .containsExactly(name);
+      try (InputStream named = FileTransfers.readFile(api, session, dir + "/" + name)) {
+        assertThat(named.readAllBytes()).isEqualTo("named".getBytes(StandardCharsets.UTF_8));
+      }
+      var listed =
+          new BrowserProcessesApi(api)
+              .processExec(session, new ProcessExecRequest().command("ls").args(List.of(dir)));
+      assertThat(Base64.getDecoder().decode(listed.getStdoutB64()))
+          .isEqualTo((name + "\n").getBytes(StandardCharsets.UTF_8));
+      assertThat(Files.readString(work.resolve("procgate.log")))
+          .doesNotContain("File names are encoded as");
     } finally {
       server.destroy();
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();

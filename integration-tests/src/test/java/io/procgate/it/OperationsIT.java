@@ -250,6 +250,14 @@ class OperationsIT {
     }
   }
 
+  @Test
+  void aServerWhoseLocaleIsNotUtf8SaysThatFileNamesCannotBeUsed() throws Exception {
+    try (ServerProcess ascii =
+        ServerProcess.startInEnvironment(ServerProcess.testSettings(), Map.of("LC_ALL", "C"))) {
+      assertThat(ascii.log()).contains("File names are encoded as ANSI_X3.4-1968, not UTF-8");
+    }
+  }
+
   private List<String> accessLines() throws Exception {
     return server
         .log()

@@ -68,8 +68,8 @@ public final class Distribution {
 
   /**
    * Starts {@code bin/procgate} on the Java at {@code javaHome}, with {@code javaOptions} as
-   * JAVA_OPTS and no token in its environment (the configuration has it), its output to {@code
-   * log}.
+   * JAVA_OPTS, no token in its environment (the configuration has it) and the C locale, its output
+   * to {@code log}.
    */
   public Process launch(Path javaHome, String javaOptions, ProcessBuilder.Redirect log)
       throws IOException {
@@ -78,6 +78,8 @@ public final class Distribution {
             .redirectErrorStream(true)
             .redirectOutput(log);
     builder.environment().remove("KERNEL_API_KEY");
+    // The locale that encodes file names as ASCII, which bin/procgate must not leave to the JVM.
+    builder.environment().put("LC_ALL", "C");
     builder.environment().put("JAVA_HOME", javaHome.toString());
     builder.environment().put("JAVA_OPTS", javaOptions);
     return builder.start();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,17 @@ public final class ServerProcess implements AutoCloseable {
     String token = "it-" + UUID.randomUUID();
     ServerProcess server =
         launch(java, null, settings, jvmOptions, token, Map.of("KERNEL_API_KEY", token));
+    server.awaitReady();
+    return server;
+  }
+
+  /** Starts a server with {@code environment} added to its environment, such as a locale. */
+  public static ServerProcess startInEnvironment(
+      Map<String, String> settings, Map<String, String> environment) throws Exception {
+    String token = "it-" + UUID.randomUUID();
+    Map<String, String> all = new HashMap<>(environment);
+    all.put("KERNEL_API_KEY", token);
+    ServerProcess server = launch(CURRENT_JAVA, null, settings, List.of(), token, all);
     server.awaitReady();
     return server;
   }
