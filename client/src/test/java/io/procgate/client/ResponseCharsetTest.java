@@ -3,8 +3,10 @@ package io.procgate.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.procgate.client.api.BrowserFilesystemApi;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -45,8 +47,7 @@ class ResponseCharsetTest {
     server.stop(0);
   }
 
-  private static void answer(com.sun.net.httpserver.HttpExchange exchange, int status, String json)
-      throws java.io.IOException {
+  private static void answer(HttpExchange exchange, int status, String json) throws IOException {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, body.length);

@@ -71,20 +71,25 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts a server on the Java runtime {@code java}, such as another version than this one's. */
   public static ServerProcess start(
       Path java, Map<String, String> settings, List<String> jvmOptions) throws Exception {
-    String token = "it-" + UUID.randomUUID();
-    ServerProcess server =
-        launch(java, null, settings, jvmOptions, token, Map.of("KERNEL_API_KEY", token));
-    server.awaitReady();
-    return server;
+    return startWithToken(java, settings, jvmOptions, Map.of());
   }
 
   /** Starts a server with {@code environment} added to its environment, such as a locale. */
   public static ServerProcess startInEnvironment(
       Map<String, String> settings, Map<String, String> environment) throws Exception {
+    return startWithToken(CURRENT_JAVA, settings, List.of(), environment);
+  }
+
+  private static ServerProcess startWithToken(
+      Path java,
+      Map<String, String> settings,
+      List<String> jvmOptions,
+      Map<String, String> environment)
+      throws Exception {
     String token = "it-" + UUID.randomUUID();
     Map<String, String> all = new HashMap<>(environment);
     all.put("KERNEL_API_KEY", token);
-    ServerProcess server = launch(CURRENT_JAVA, null, settings, List.of(), token, all);
+    ServerProcess server = launch(java, null, settings, jvmOptions, token, all);
     server.awaitReady();
     return server;
   }
