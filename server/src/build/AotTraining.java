@@ -5,17 +5,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The build's training runs for the start archives: starts the packaged server, does what users do
- * (sessions, execs, spawns, files, health, metrics), and stops it with SIGTERM, at which the JVM
+ * (sessions with their browsers, CDP calls through the relay, execs, spawns, files, health,
+ * metrics), and stops it with SIGTERM, at which the JVM
  * writes what it learnt. Once on the Java running the build with -XX:ArchiveClassesAtExit, for
  * lib/app-cds.jsa, the class data archive of every class a start and the first requests load (the
  * archive Quarkus makes holds only those its start loads before the runtime's initialisation); once
@@ -30,6 +35,8 @@ public class AotTraining {
   private static final int EXECS_FOR_PROFILES = 3000;
   private static final Pattern SESSION_ID = Pattern.compile("\"session_id\":\"([^\"]+)\"");
   private static final Pattern PROCESS_ID = Pattern.compile("\"process_id\":\"([^\"]+)\"");
+  private static final Pattern CDP_WS_URL = Pattern.compile("\"cdp_ws_url\":\"([^\"]+)\"");
+  private static final int CDP_CALLS = 200;
 
   public static void main(String[] args) throws Exception {
     Path app = Path.of(args[0]).toAbsolutePath();
@@ -65,7 +72,9 @@ public class AotTraining {
     int port = freePort();
     int management = freePort();
     String token = UUID.randomUUID().toString();
-    Path sessions = Files.createTempDirectory("pg-train");
+    // Short: in a sessions root longer than Chromium's sockets allow (31 characters), sessions get
+    // no browser, and nothing of the browser's path would be trained.
+    Path sessions = Files.createTempDirectory(Path.of("/tmp"), "pgt");
     Path log = Files.createTempFile("procgate-training", ".log");
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -127,7 +136,14 @@ public class AotTraining {
 
     void run() throws Exception {
       awaitReady();
-      String session = match(SESSION_ID, send("POST", "/browsers", "{}"));
+      String created = send("POST", "/browsers", "{}");
+      String session = match(SESSION_ID, created);
+      Matcher cdp = CDP_WS_URL.matcher(created);
+      if (cdp.find()) {
+        relayCdp(URI.create(cdp.group(1)));
+      } else {
+        System.out.println("[procgate] the training session has no browser: the browser's path is not trained");
+      }
       for (int i = 0; i < execs; i++) {
         send("POST", "/browsers/" + session + "/process/exec", "{\"command\":\"/bin/echo\",\"args\":[\"hello\"]}");
       }
@@ -153,6 +169,38 @@ public class AotTraining {
         HTTP.send(HttpRequest.newBuilder(management.resolve("/q/metrics")).build(), BodyHandlers.discarding());
       }
       send("DELETE", "/browsers/" + session, null);
+    }
+
+    /** CDP calls through the server's relay, as Playwright's first ones. */
+    private static void relayCdp(URI url) throws Exception {
+      BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+      WebSocket socket =
+          HTTP.newWebSocketBuilder()
+              .buildAsync(
+                  url,
+                  new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                      text.append(data);
+                      if (last) {
+                        answers.add(text.toString());
+                        text.setLength(0);
+                      }
+                      ws.request(1);
+                      return null;
+                    }
+                  })
+              .get(30, TimeUnit.SECONDS);
+      for (int id = 1; id <= CDP_CALLS; id++) {
+        socket.sendText("{\"id\":" + id + ",\"method\":\"Browser.getVersion\"}", true).get(30, TimeUnit.SECONDS);
+        String answer = answers.poll(30, TimeUnit.SECONDS);
+        if (answer == null || !answer.contains("\"id\":" + id + ",")) {
+          throw new IllegalStateException("no CDP answer to call " + id + ": " + answer);
+        }
+      }
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(30, TimeUnit.SECONDS);
     }
 
     private void awaitReady() throws Exception {
