@@ -7,10 +7,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procgate.core.ContainmentSettings.Mechanism;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +56,20 @@ class ContainmentTest {
         .get(30, TimeUnit.SECONDS);
   }
 
+  private static List<String> cgroupsOfThisJvmsThreads() throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (Stream<Path> threads = Files.list(Path.of("/proc/self/task"))) {
+      for (Path thread : threads.toList()) {
+        try {
+          lines.addAll(Files.readAllLines(thread.resolve("cgroup")));
+        } catch (NoSuchFileException ended) {
+          // A thread that ended since the listing (the JIT's come and go) is in no cgroup.
+        }
+      }
+    }
+    return lines;
+  }
+
   private static boolean alive(String pid) {
     return ExecFixture.alive(Integer.parseInt(pid.strip()));
   }
@@ -62,10 +81,16 @@ class ContainmentTest {
     // cat reads its own membership: nothing ran in between that could have moved it.
     String cgroups = stdout(run(owner, "/bin/cat /proc/self/cgroup"));
 
-    assertThat(cgroups.lines().filter(line -> line.contains(":pids:")))
-        .singleElement()
-        .asString()
-        .contains("/procgate-");
+    String pids = cgroups.lines().filter(line -> line.contains(":pids:")).findFirst().orElseThrow();
+    assertThat(pids).contains("/procgate-");
+    String owners = pids.substring(pids.lastIndexOf('/'));
+    if (executor.containment().startsWith("cgroup v1")) {
+      assertThat(cgroups.lines().filter(line -> line.matches("\\d+:(memory|cpu(,cpuacct)?):.*")))
+          .isNotEmpty()
+          .allSatisfy(line -> assertThat(line).endsWith(owners));
+    }
+    // The thread that spawned it went back: no thread of this JVM stays in the owner's cgroup.
+    assertThat(cgroupsOfThisJvmsThreads()).isNotEmpty().noneMatch(line -> line.endsWith(owners));
     // The score is written just after the spawn: what a process reads of it in its first
     // microseconds may predate that, what a later reader sees may not.
     SpawnedProcess sleeper =

@@ -1,5 +1,6 @@
 package io.procgate.core.internal.cgroup;
 
+import com.sun.jna.Memory;
 import io.procgate.core.internal.os.Errno;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.OsException;
@@ -20,8 +21,19 @@ import java.util.function.IntSupplier;
  * child is born inside because the thread that spawns it is moved in for the spawn and back out
  * after: on v1 a single thread can be moved, and {@code vfork}'s child takes its thread's cgroups.
  * The move is one write per hierarchy each way, to descriptors kept open: about 7 µs each.
+ *
+ * <p>The thread writes {@code 0}, which names the writer itself, rather than its id: for that one
+ * case recent kernels (6.18 here) leave out the global write lock on thread groups' cgroups, which
+ * holds back every fork and exit on the machine meanwhile, other sessions' spawns included, and at
+ * times waits out an RCU grace period. Older kernels take the lock either way.
  */
 final class V1SessionCgroup implements SessionCgroup {
+  private static final Memory WRITER = new Memory(1);
+
+  static {
+    WRITER.setByte(0, (byte) '0');
+  }
+
   private final Path pids;
   private final Path memory;
   private final Path cpu;
@@ -89,18 +101,17 @@ final class V1SessionCgroup implements SessionCgroup {
 
   @Override
   public int spawn(IntSupplier spawn) {
-    ThreadIds.Text tid = ThreadIds.current();
-    move(enter, tid);
+    move(enter);
     try {
       return spawn.getAsInt();
     } finally {
-      move(leave, tid);
+      move(leave);
     }
   }
 
-  private void move(int[] tasks, ThreadIds.Text tid) {
+  private void move(int[] tasks) {
     for (int fd : tasks) {
-      if (FileDescriptors.write(fd, tid.memory(), tid.length()) != tid.length()) {
+      if (FileDescriptors.write(fd, WRITER, 1) != 1) {
         throw new OsException("write(" + this + "/tasks)", Errno.EAGAIN);
       }
     }

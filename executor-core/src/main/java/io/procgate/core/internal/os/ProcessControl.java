@@ -3,7 +3,6 @@ package io.procgate.core.internal.os;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
 import io.procgate.core.ExitStatus;
 import java.nio.charset.StandardCharsets;
 
@@ -54,11 +53,6 @@ public final class ProcessControl {
    */
   public static boolean signal(int pid, int signal) {
     return pid > 1 && LibC.kill(pid, signal) == 0;
-  }
-
-  /** The calling thread's kernel id. */
-  public static int threadId() {
-    return (int) LibC.syscall(Platform.isARM() ? 178 : 186, 0, 0);
   }
 
   /**
