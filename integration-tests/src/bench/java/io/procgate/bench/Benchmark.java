@@ -3,6 +3,7 @@ package io.procgate.bench;
 import io.procgate.client.ApiClient;
 import io.procgate.client.ProcgateClient;
 import io.procgate.client.api.BrowserProcessesApi;
+import io.procgate.client.api.BrowsersApi;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
@@ -180,6 +181,27 @@ public final class Benchmark {
     latencyRow(ours, 99, "C posix_spawn", cP99, "≤ 3x");
     latencyRow(ours, 50, "Java ProcessBuilder", builder.percentileMillis(50), "");
     latencyRow(ours, 99, "Java ProcessBuilder", builder.percentileMillis(99), "");
+
+    // The floor of any exec over this client: the C spawn and a round trip that does nothing.
+    BrowsersApi browsers = new BrowsersApi(clients.api(0));
+    Latencies get = new Latencies(CALLS);
+    for (int i = 0; i < NodeRows.GET_WARM_UP + CALLS; i++) {
+      long t0 = System.nanoTime();
+      browsers.getBrowser(clients.session(0));
+      if (i >= NodeRows.GET_WARM_UP) {
+        get.add(System.nanoTime() - t0);
+      }
+    }
+    double floor = cP50 + get.percentileMillis(50);
+    latencyRow(ours, 50, "its GET of the session", get.percentileMillis(50), "");
+    row(
+        "1",
+        "floor of an exec over the Java client: C spawn + its GET",
+        ms(floor),
+        "C posix_spawn " + ms(cP50),
+        floor / cP50,
+        "");
+    latencyRow(ours, 50, "that floor", floor, "");
   }
 
   private void latencyRow(
