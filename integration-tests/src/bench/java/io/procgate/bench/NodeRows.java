@@ -41,7 +41,7 @@ final class NodeRows {
     rows.add(row("1", "exec p50, Node `http` keep-alive", p50, "C posix_spawn", cP50, "≤ 1.5x"));
     rows.add(row("1", "exec p99, Node `http` keep-alive", p99, "C posix_spawn", cP99, "≤ 3x"));
     // The server's GET path is cold where its exec path is not: warmed with as many calls as
-    // the exec got before this row, it takes a third of the time it takes after 2,000.
+    // the exec got before this row, it takes less than half the time it takes after 2,000.
     double get = node.run("http", "get", server, session, GET_WARM_UP, CALLS, 1).p50Millis();
     rows.add(row("1", "exec p50, Node `http` keep-alive", p50, "its GET of the session", get, ""));
     // An exec over HTTP costs at least a spawn and a round trip: the best any server could do.
