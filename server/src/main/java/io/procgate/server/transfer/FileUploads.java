@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Request bodies into files, with the session user's rights: {@code write_file}'s raw body, {@code
@@ -96,8 +97,8 @@ public class FileUploads {
                             }
 
                             @Override
-                            public void abort() {
-                              writing.abort();
+                            public CompletableFuture<Void> abort() {
+                              return writing.abort();
                             }
                           };
                         });
@@ -394,9 +395,11 @@ public class FileUploads {
     }
 
     @Override
-    public void abort() {
-      writings.values().forEach(FileWriting::abort);
-      held.values().forEach(FileWriting::abort);
+    public CompletableFuture<Void> abort() {
+      return CompletableFuture.allOf(
+          Stream.concat(writings.values().stream(), held.values().stream())
+              .map(FileWriting::abort)
+              .toArray(CompletableFuture[]::new));
     }
   }
 
@@ -458,10 +461,8 @@ public class FileUploads {
     }
 
     @Override
-    public void abort() {
-      if (archive != null) {
-        archive.abort();
-      }
+    public CompletableFuture<Void> abort() {
+      return archive == null ? CompletableFuture.completedFuture(null) : archive.abort();
     }
   }
 }

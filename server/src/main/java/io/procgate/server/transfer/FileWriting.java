@@ -39,6 +39,7 @@ final class FileWriting {
   private boolean closing;
   private Throwable failure;
   private boolean aborted;
+  private CompletableFuture<Void> removed;
 
   /**
    * @param opening the write, as {@code UserFiles.openForWriting} begins it
@@ -63,7 +64,7 @@ final class FileWriting {
                     return;
                   }
                   if (aborted) {
-                    pending.abort();
+                    // abort() removes it.
                     return;
                   }
                   vertx
@@ -174,10 +175,14 @@ final class FileWriting {
         .thenCompose(none -> opening);
   }
 
-  /** Stops writing and removes what was written; idempotent. */
-  void abort() {
-    if (aborted) {
-      return;
+  /**
+   * Stops writing and removes what was written; idempotent.
+   *
+   * @return completes once it is gone (the file, and the directories made for it)
+   */
+  CompletableFuture<Void> abort() {
+    if (removed != null) {
+      return removed;
     }
     aborted = true;
     waiting.clear();
@@ -186,7 +191,13 @@ final class FileWriting {
       closing = true;
       file.close();
     }
-    opening.thenAccept(PendingWrite::abort);
+    // A write that failed to open left nothing behind.
+    removed = opening.handle((pending, failed) -> pending).thenCompose(FileWriting::remove);
+    return removed;
+  }
+
+  private static CompletableFuture<Void> remove(PendingWrite pending) {
+    return pending == null ? CompletableFuture.completedFuture(null) : pending.abort();
   }
 
   private static Throwable unwrap(Throwable cause) {

@@ -32,8 +32,12 @@ final class RequestBody {
     /** The whole body has arrived; completes once the sink is done with it. */
     CompletableFuture<Void> end();
 
-    /** The body will not be complete, or the sink failed: whatever it wrote must go. Idempotent. */
-    void abort();
+    /**
+     * The body will not be complete, or the sink failed: whatever it wrote must go. Idempotent.
+     *
+     * @return completes once it is gone; the refusal is answered only then
+     */
+    CompletableFuture<Void> abort();
   }
 
   private static final Logger LOG = Logger.getLogger(RequestBody.class);
@@ -46,6 +50,7 @@ final class RequestBody {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private long received;
   private boolean ended;
+  private boolean stopped;
 
   RequestBody(RoutingContext exchange, Context context, long limit) {
     this.exchange = exchange;
@@ -85,7 +90,7 @@ final class RequestBody {
   }
 
   private void data(Buffer bytes) {
-    if (done.isDone()) {
+    if (stopped || done.isDone()) {
       return;
     }
     received += bytes.length();
@@ -147,18 +152,27 @@ final class RequestBody {
   }
 
   private void stop(Throwable cause) {
-    if (done.isDone()) {
+    if (stopped || done.isDone()) {
       return;
     }
-    try {
-      sink.abort();
-    } catch (RuntimeException e) {
-      LOG.warn("an upload could not be cleaned up after a failure", e);
-    }
+    stopped = true;
     if (!ended) {
       // The rest of the body goes unread, and the connection with it once the answer is out.
       UnreadBody.dropAndClose(exchange);
     }
-    done.completeExceptionally(cause);
+    CompletableFuture<Void> removed;
+    try {
+      removed = sink.abort();
+    } catch (RuntimeException e) {
+      removed = CompletableFuture.failedFuture(e);
+    }
+    // A client told its upload was refused finds nothing of it left.
+    removed.whenComplete(
+        (gone, failure) -> {
+          if (failure != null) {
+            LOG.warn("an upload could not be cleaned up after a failure", failure);
+          }
+          done.completeExceptionally(cause);
+        });
   }
 }
