@@ -4,6 +4,7 @@ import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.io.OutputPump;
 import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.lifecycle.GroupTerminator;
+import io.procgate.core.internal.os.ProcessControl;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,9 @@ import java.util.function.Consumer;
  * drain wait for the descriptors to reach end of file (background processes may hold them), then
  * stops reading and reports the child finished.
  *
- * <p>Threading: loop thread only. The listener is called on the loop: {@code exited} once, then
- * {@code finished} once, after every byte of output was handed over.
+ * <p>Threading: {@link #drain} and then {@link #start} on the thread that spawned the child, once
+ * each; everything else on the loop thread. The listener is called on the loop: {@code exited}
+ * once, then {@code finished} once, after every byte of output was handed over.
  */
 final class ChildSupervisor {
 
@@ -81,13 +83,32 @@ final class ChildSupervisor {
             }));
   }
 
-  /** Starts watching; {@code timeout} null for a child that may run for ever. */
+  /**
+   * Starts watching; {@code timeout} null for a child that may run for ever. From here on the loop
+   * may be running the supervisor: the timer is set before anything can end the child's watch, and
+   * the exit, which decides when the child is finished, is watched last.
+   */
   void start(Duration timeout) {
-    pumps.forEach(OutputPump::start);
-    reaper.watch(process, this::onExit);
-    if (status == null && timeout != null) {
+    if (timeout != null) {
       timeoutTimer = loop.schedule(timeout, this::onTimeout);
     }
+    try {
+      pumps.forEach(OutputPump::start);
+      reaper.watch(process, this::onExit);
+    } catch (RuntimeException refused) {
+      // epoll took not every descriptor: nothing would learn of the child's end. It is killed, and
+      // what was set up comes down on the loop, where the pumps may already be running.
+      ProcessControl.signalGroup(process.pid(), Signal.KILL.number());
+      loop.execute(this::abandonWatch);
+      throw refused;
+    }
+  }
+
+  /** Closes what a failed {@link #start} opened; the sweep reaps the killed child. */
+  private void abandonWatch() {
+    pumps.forEach(OutputPump::stop);
+    reaper.forget(process);
+    onExit(ExitStatus.killedBy(Signal.KILL.number()));
   }
 
   boolean hasExited() {

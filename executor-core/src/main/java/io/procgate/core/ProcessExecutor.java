@@ -10,6 +10,7 @@ import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.lifecycle.GroupTerminator;
 import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import io.procgate.core.internal.os.FileDescriptors;
+import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.ProcessTree;
 import java.io.IOException;
@@ -169,7 +170,7 @@ public final class ProcessExecutor implements AutoCloseable {
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), execution.listener());
-    loop.execute(() -> execution.start(supervisor, plan.timeout()));
+    startWatching(() -> execution.start(supervisor, plan.timeout()));
     return execution;
   }
 
@@ -189,7 +190,7 @@ public final class ProcessExecutor implements AutoCloseable {
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), process.listener());
-    loop.execute(() -> process.start(supervisor, plan.timeout()));
+    startWatching(() -> process.start(supervisor, plan.timeout()));
     return process;
   }
 
@@ -207,7 +208,7 @@ public final class ProcessExecutor implements AutoCloseable {
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), service.listener());
-    loop.execute(() -> service.start(supervisor, lines));
+    startWatching(() -> service.start(supervisor, lines));
     return service;
   }
 
@@ -272,6 +273,23 @@ public final class ProcessExecutor implements AutoCloseable {
     } catch (ProcessException refused) {
       events.ended(ProcessEvents.End.failedToStart(kind));
       throw refused;
+    }
+  }
+
+  /**
+   * Hands a new child to the loop from the spawning thread, which registers its descriptors itself
+   * rather than wake the loop for it (see {@link ChildSupervisor#start}).
+   *
+   * @throws ProcessException when epoll refuses a descriptor; the child is killed then
+   */
+  private static void startWatching(Runnable start) {
+    try {
+      start.run();
+    } catch (OsException e) {
+      throw new ProcessException(
+          ProcessException.Kind.SYSTEM_FAILURE,
+          "cannot watch the new process: " + e.getMessage(),
+          e);
     }
   }
 

@@ -5,27 +5,37 @@ import io.procgate.core.internal.os.Epoll;
 import io.procgate.core.internal.os.EventFd;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Queue;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One thread that waits in epoll on every descriptor the executor watches, and runs timers and
  * submitted tasks.
  *
- * <p>Threading contract: {@link #execute} and {@link #schedule} may be called from any thread.
- * {@link #register}, {@link #unregister} and {@link #readBuffer} only from the loop thread, that is
- * from a callback or a task. Every callback, task and timer runs on the loop thread, one at a time,
- * in submission order for tasks and deadline order for timers; none may block. A callback that
- * throws is logged and the loop goes on.
+ * <p>Threading contract: {@link #execute}, {@link #schedule} and {@link #register} may be called
+ * from any thread; {@link #modify}, {@link #unregister} and {@link #readBuffer} only from the loop
+ * thread, that is from a callback or a task. Every callback, task and timer runs on the loop
+ * thread, one at a time, in submission order for tasks and deadline order for timers; none may
+ * block. A callback that throws is logged and the loop goes on.
+ *
+ * <p>Registering and scheduling from another thread does not wake the loop unless it must: a
+ * registered descriptor's readiness wakes it by itself, and a timer is queued for the loop's next
+ * turn unless the loop sleeps past its deadline. An exec is started that way from the thread that
+ * spawned it, without waking this one: it would otherwise run twice an exec, once for nothing but
+ * the registrations, next to the child starting.
  */
 public final class EventLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
   private static final int READ_BUFFER_SIZE = 256 * 1024;
+  private static final long AWAKE = Long.MIN_VALUE;
+  // A wait without a timer ends no sooner than this: far enough never to be a deadline's.
+  private static final long FOREVER_NANOS = Long.MAX_VALUE / 4;
 
   /** What a watched descriptor's owner does when epoll reports it ready. */
   @FunctionalInterface
@@ -45,11 +55,16 @@ public final class EventLoop implements AutoCloseable {
   private final EventFd wakeup = new EventFd();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final Map<Integer, Readiness> watched = new HashMap<>();
+  private final Map<Integer, Watch> watched = new ConcurrentHashMap<>();
+  private final AtomicLong registrations = new AtomicLong();
   private final NavigableSet<ScheduledTask> timers = new TreeSet<>();
   private final Memory readBuffer = new Memory(READ_BUFFER_SIZE);
   private final Thread thread;
   private volatile boolean running = true;
+  // The nanoTime the loop sleeps until, or AWAKE while it runs (it then takes queued tasks before
+  // it sleeps again). Written before the loop's last look at the task queue and read after a
+  // producer's queueing: either the loop sees the task or the producer sees the sleep.
+  private volatile long sleepsUntil = AWAKE;
   private long timerSequence;
 
   public EventLoop(String threadName) {
@@ -66,7 +81,13 @@ public final class EventLoop implements AutoCloseable {
   /** Runs {@code task} on the loop thread, after the tasks submitted before it. */
   public void execute(Runnable task) {
     tasks.add(task);
-    if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+    if (!inLoop()) {
+      wake();
+    }
+  }
+
+  private void wake() {
+    if (wakeupPending.compareAndSet(false, true)) {
       wakeup.signal();
     }
   }
@@ -77,16 +98,28 @@ public final class EventLoop implements AutoCloseable {
     if (inLoop()) {
       addTimer(timer);
     } else {
-      execute(() -> addTimer(timer));
+      tasks.add(() -> addTimer(timer));
+      long until = sleepsUntil;
+      if (until != AWAKE && timer.deadline - until < 0) {
+        wake();
+      }
     }
     return timer;
   }
 
-  /** Watches {@code fd} for {@code interest} (see {@link Epoll}); loop thread only. */
+  /**
+   * Watches {@code fd} for {@code interest} (see {@link Epoll}), from any thread. {@code readiness}
+   * may run before this returns, on the loop thread: what it reads must be set up before the call.
+   */
   public void register(int fd, int interest, Readiness readiness) {
-    requireLoopThread();
-    watched.put(fd, readiness);
-    epoll.add(fd, interest);
+    Watch watch = new Watch(readiness, registrations.getAndIncrement());
+    watched.put(fd, watch);
+    try {
+      epoll.add(fd, interest);
+    } catch (RuntimeException e) {
+      watched.remove(fd, watch);
+      throw e;
+    }
   }
 
   /** Changes what {@code fd} is watched for; loop thread only. */
@@ -136,7 +169,9 @@ public final class EventLoop implements AutoCloseable {
   private void run() {
     while (running) {
       runTasks();
-      int ready = epoll.await(millisToWait());
+      long registeredBefore = registrations.get();
+      int ready = epoll.await(millisToSleep());
+      sleepsUntil = AWAKE;
       for (int i = 0; i < ready; i++) {
         int fd = epoll.fdAt(i);
         if (fd == wakeup.fd()) {
@@ -148,10 +183,13 @@ public final class EventLoop implements AutoCloseable {
           wakeupPending.set(false);
           continue;
         }
-        Readiness readiness = watched.get(fd);
-        if (readiness != null) {
+        // A descriptor registered since the wait began can only have been reported for the one
+        // of the same number that a callback of this turn closed, and another thread's new one
+        // took the number: passed over, as level-triggered readiness of its own comes again.
+        Watch watch = watched.get(fd);
+        if (watch != null && watch.sequence() < registeredBefore) {
           int events = epoll.eventsAt(i);
-          safely(() -> readiness.onReady(events));
+          safely(() -> watch.readiness().onReady(events));
         }
       }
       runDueTimers();
@@ -165,15 +203,19 @@ public final class EventLoop implements AutoCloseable {
     }
   }
 
-  private int millisToWait() {
-    if (!tasks.isEmpty()) {
-      return 0;
-    }
+  /** How long the loop may sleep, published in {@link #sleepsUntil} first. */
+  private int millisToSleep() {
+    long now = System.nanoTime();
+    int millis;
     if (timers.isEmpty()) {
-      return -1;
+      millis = -1;
+      sleepsUntil = now + FOREVER_NANOS;
+    } else {
+      long nanos = timers.first().deadline - now;
+      millis = nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
+      sleepsUntil = now + millis * 1_000_000L;
     }
-    long nanos = timers.first().deadline - System.nanoTime();
-    return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000);
+    return tasks.isEmpty() ? millis : 0;
   }
 
   private void runDueTimers() {
@@ -214,6 +256,8 @@ public final class EventLoop implements AutoCloseable {
     epoll.close();
     wakeup.close();
   }
+
+  private record Watch(Readiness readiness, long sequence) {}
 
   private final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
     private final long deadline;

@@ -35,7 +35,8 @@ public final class OutputPump {
   private final EventLoop loop;
   private final int fd;
   private final Sink sink;
-  private boolean open;
+  // From construction: a pump that never started still owns its descriptor, and stop closes it.
+  private boolean open = true;
 
   /** Takes ownership of {@code fd}, which must already be non-blocking. */
   public OutputPump(EventLoop loop, int fd, Sink sink) {
@@ -44,9 +45,8 @@ public final class OutputPump {
     this.sink = sink;
   }
 
-  /** Starts watching the descriptor; loop thread only. */
+  /** Starts watching the descriptor, from any thread; everything after runs on the loop. */
   public void start() {
-    open = true;
     loop.register(fd, Epoll.IN, events -> drain());
   }
 

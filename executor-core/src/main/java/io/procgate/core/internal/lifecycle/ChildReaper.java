@@ -28,7 +28,7 @@ import java.util.function.IntSupplier;
  * reaches the process it belongs to. Nothing else in this JVM may start processes: the sweep reaps
  * every child it does not know.
  *
- * <p>Threading: {@link #spawn} from any thread; {@link #watch} and {@link #sweepOrphans} on the
+ * <p>Threading: {@link #spawn} and {@link #watch} from any thread; {@link #sweepOrphans} on the
  * loop.
  */
 public final class ChildReaper {
@@ -98,6 +98,15 @@ public final class ChildReaper {
           ours.remove(child.pid(), child);
           onExit.accept(status);
         });
+  }
+
+  /**
+   * Gives up a child whose watch could not start: its pidfd is closed and the sweep reaps it, as an
+   * orphan, once it is a zombie. Loop thread.
+   */
+  public void forget(Child child) {
+    ours.remove(child.pid(), child);
+    FileDescriptors.close(child.pidfd());
   }
 
   /** Reaps the zombies among this JVM's children that are not the executor's own: orphans. */

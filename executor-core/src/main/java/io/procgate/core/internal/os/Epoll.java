@@ -5,8 +5,9 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 /**
- * An epoll instance with its event array, level-triggered. Not thread-safe: one thread at a time
- * uses it.
+ * An epoll instance with its event array, level-triggered. {@link #add}, {@link #modify} and {@link
+ * #remove} are safe from any thread, as {@code epoll_ctl} is; {@link #await} and what it fills
+ * belong to one thread at a time.
  */
 public final class Epoll implements AutoCloseable {
   public static final int IN = 0x001;
@@ -22,11 +23,13 @@ public final class Epoll implements AutoCloseable {
   private static final boolean PACKED = Platform.isIntel() && Platform.is64Bit();
   private static final int EVENT_SIZE = PACKED ? 12 : 16;
   private static final int DATA_OFFSET = PACKED ? 4 : 8;
+  // The same struct as ints for epoll_ctl: events, then the data's low half (the descriptor; both
+  // layouts are little-endian) at DATA_OFFSET.
+  private static final int REQUEST_INTS = EVENT_SIZE / Integer.BYTES;
 
   private final int fd;
   private final int capacity;
   private final Memory events;
-  private final Memory request = new Memory(16);
 
   public Epoll(int capacity) {
     this.fd = LibC.epoll_create1(FileDescriptors.O_CLOEXEC);
@@ -50,8 +53,9 @@ public final class Epoll implements AutoCloseable {
   }
 
   private void control(int op, int target, int interest) {
-    request.setInt(0, interest);
-    request.setLong(DATA_OFFSET, target);
+    int[] request = new int[REQUEST_INTS];
+    request[0] = interest;
+    request[DATA_OFFSET / Integer.BYTES] = target;
     if (LibC.epoll_ctl(fd, op, target, request) != 0) {
       throw OsException.last("epoll_ctl");
     }

@@ -50,7 +50,7 @@ final class LibC {
 
   static native int epoll_create1(int flags);
 
-  static native int epoll_ctl(int epfd, int op, int fd, Pointer event);
+  static native int epoll_ctl(int epfd, int op, int fd, int[] event);
 
   static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
 

@@ -2,10 +2,14 @@ package io.procgate.core.internal.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.jna.Memory;
+import io.procgate.core.internal.os.Epoll;
+import io.procgate.core.internal.os.FileDescriptors;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +66,47 @@ class EventLoopTest {
 
     assertThat(last.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(ran).containsExactly("20", "60");
+  }
+
+  @Test
+  void aTimerSetFromAnotherThreadWakesTheLoopOnlyWhenItWouldOversleep() throws Exception {
+    // No timer at all: the loop sleeps until woken.
+    CountDownLatch first = new CountDownLatch(1);
+    loop.schedule(Duration.ofMillis(20), first::countDown);
+    assertThat(first.await(5, TimeUnit.SECONDS)).as("a timer set while the loop sleeps").isTrue();
+
+    // A timer an hour away: the loop sleeps until then unless the new one wakes it.
+    loop.schedule(Duration.ofHours(1), () -> {});
+    runOnLoop(() -> {});
+    CountDownLatch sooner = new CountDownLatch(1);
+    loop.schedule(Duration.ofMillis(20), sooner::countDown);
+    assertThat(sooner.await(5, TimeUnit.SECONDS))
+        .as("a timer due before the one the loop sleeps for")
+        .isTrue();
+  }
+
+  @Test
+  void aDescriptorRegisteredFromAnotherThreadIsWatchedOnTheLoop() throws Exception {
+    FileDescriptors.Pipe pipe = FileDescriptors.pipe();
+    FileDescriptors.setNonBlocking(pipe.readEnd());
+    CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+    loop.register(
+        pipe.readEnd(),
+        Epoll.IN,
+        events -> {
+          loop.unregister(pipe.readEnd());
+          onLoop.complete(loop.inLoop());
+        });
+    try (Memory data = new Memory(1)) {
+      data.setByte(0, (byte) 'x');
+      assertThat(FileDescriptors.write(pipe.writeEnd(), data, 1)).isEqualTo(1);
+    }
+    try {
+      assertThat(onLoop.get(5, TimeUnit.SECONDS)).as("called on the loop thread").isTrue();
+    } finally {
+      FileDescriptors.close(pipe.readEnd());
+      FileDescriptors.close(pipe.writeEnd());
+    }
   }
 
   @Test
