@@ -4,6 +4,7 @@ import io.procgate.core.Account;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessException.Kind;
 import io.procgate.core.internal.os.Errno;
+import io.procgate.core.internal.os.FileStatus;
 import io.procgate.core.internal.os.OsException;
 import java.nio.file.Path;
 
@@ -27,7 +28,7 @@ final class CommandResolver {
     for (String directory : path.split(":", -1)) {
       // An empty PATH entry means the working directory.
       Path candidate = (directory.isEmpty() ? cwd : cwd.resolve(directory)).resolve(command);
-      FileAccess.Attributes file = FileAccess.read(candidate);
+      FileStatus file = FileAccess.read(candidate);
       if (file == null || file.directory()) {
         continue;
       }
@@ -48,7 +49,7 @@ final class CommandResolver {
   }
 
   private static Path check(String command, Path file, Account user) {
-    FileAccess.Attributes attributes = FileAccess.read(file);
+    FileStatus attributes = FileAccess.read(file);
     if (attributes == null) {
       throw new ProcessException(
           Kind.COMMAND_NOT_FOUND,

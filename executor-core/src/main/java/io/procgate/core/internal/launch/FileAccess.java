@@ -1,10 +1,8 @@
 package io.procgate.core.internal.launch;
 
 import io.procgate.core.Account;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.procgate.core.internal.os.FileStatus;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Answers "may this account execute or search this file" from the mode bits, the way the kernel
@@ -19,25 +17,12 @@ final class FileAccess {
   private FileAccess() {}
 
   /** The file's type and permissions, following symbolic links; null when it does not exist. */
-  record Attributes(boolean regularFile, boolean directory, int mode, int uid, int gid) {}
-
-  static Attributes read(Path path) {
-    try {
-      Map<String, Object> unix =
-          Files.readAttributes(path, "unix:mode,uid,gid,isRegularFile,isDirectory");
-      return new Attributes(
-          (Boolean) unix.get("isRegularFile"),
-          (Boolean) unix.get("isDirectory"),
-          (Integer) unix.get("mode"),
-          (Integer) unix.get("uid"),
-          (Integer) unix.get("gid"));
-    } catch (IOException e) {
-      return null;
-    }
+  static FileStatus read(Path path) {
+    return FileStatus.of(path.toString());
   }
 
   /** Whether {@code account} holds the execute (for directories: search) bit on the file. */
-  static boolean mayExecute(Attributes file, Account account) {
+  static boolean mayExecute(FileStatus file, Account account) {
     if (account.uid() == 0) {
       // Root searches every directory, and executes a file that anyone may execute.
       return file.directory() || (file.mode() & EXECUTE_ANY) != 0;
@@ -54,7 +39,7 @@ final class FileAccess {
   /** Whether {@code account} may reach {@code directory}: search permission on it and above it. */
   static boolean mayEnter(Path directory, Account account) {
     for (Path p = directory; p != null; p = p.getParent()) {
-      Attributes attributes = read(p);
+      FileStatus attributes = read(p);
       if (attributes == null || !mayExecute(attributes, account)) {
         return false;
       }

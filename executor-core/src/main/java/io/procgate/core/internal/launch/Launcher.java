@@ -10,6 +10,7 @@ import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.os.Errno;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.FileDescriptors.Pipe;
+import io.procgate.core.internal.os.FileStatus;
 import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.PosixSpawn;
 import io.procgate.core.internal.os.ProcessControl;
@@ -253,7 +254,7 @@ public final class Launcher {
     } catch (InvalidPathException e) {
       throw new ProcessException(Kind.INVALID_CWD, "cwd is not a valid path: " + e.getReason());
     }
-    FileAccess.Attributes attributes = FileAccess.read(cwd);
+    FileStatus attributes = FileAccess.read(cwd);
     if (attributes == null) {
       throw new ProcessException(Kind.INVALID_CWD, "cwd " + cwd + " does not exist");
     }

@@ -41,12 +41,20 @@ final class LibC {
 
   static native long write(int fd, Pointer buf, long count);
 
+  static native long write(int fd, byte[] buf, long count);
+
   static native int close(int fd);
 
   // open(2) is variadic, but without O_CREAT it takes no third argument.
   static native int open(String path, int flags);
 
+  /** {@code path} NUL-terminated. */
+  static native int open(byte[] path, int flags);
+
   static native int pipe2(int[] fds, int flags);
+
+  /** {@code path} NUL-terminated; {@code buf} at least 256 bytes. */
+  static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
 
   static native int epoll_create1(int flags);
 
@@ -87,8 +95,6 @@ final class LibC {
   static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
 
   static native int posix_spawnattr_init(Pointer attributes);
-
-  static native int posix_spawnattr_destroy(Pointer attributes);
 
   static native int posix_spawnattr_setflags(Pointer attributes, short flags);
 

@@ -23,6 +23,9 @@ public final class PosixSpawn {
   private static final int SIGSET_SIZE = 128;
   private static final String DEV_NULL = "/dev/null";
 
+  // The same for every child, and only read by posix_spawn: made once, shared by every thread.
+  private static final Memory ATTRIBUTES = commonAttributes();
+
   private PosixSpawn() {}
 
   /** What the child's descriptors 0, 1 and 2 are. */
@@ -59,33 +62,26 @@ public final class PosixSpawn {
   public static int spawn(Spec spec) {
     Arena arena = new Arena(spec);
     Pointer fileActions = arena.take(FILE_ACTIONS_SIZE);
-    Pointer attributes = arena.take(ATTRIBUTES_SIZE);
     check("posix_spawn_file_actions_init", LibC.posix_spawn_file_actions_init(fileActions));
     try {
-      check("posix_spawnattr_init", LibC.posix_spawnattr_init(attributes));
-      try {
-        describeChild(spec, fileActions, attributes, arena);
-        int[] pid = new int[1];
-        int error =
-            LibC.posix_spawn(
-                pid,
-                arena.string(spec.executable()),
-                fileActions,
-                attributes,
-                arena.strings(spec.argv()),
-                arena.strings(spec.envp()));
-        check("posix_spawn", error);
-        return pid[0];
-      } finally {
-        LibC.posix_spawnattr_destroy(attributes);
-      }
+      describeDescriptors(spec, fileActions, arena);
+      int[] pid = new int[1];
+      int error =
+          LibC.posix_spawn(
+              pid,
+              arena.string(spec.executable()),
+              fileActions,
+              ATTRIBUTES,
+              arena.strings(spec.argv()),
+              arena.strings(spec.envp()));
+      check("posix_spawn", error);
+      return pid[0];
     } finally {
       LibC.posix_spawn_file_actions_destroy(fileActions);
     }
   }
 
-  private static void describeChild(
-      Spec spec, Pointer fileActions, Pointer attributes, Arena arena) {
+  private static void describeDescriptors(Spec spec, Pointer fileActions, Arena arena) {
     check(
         "posix_spawn_file_actions_addchdir_np",
         LibC.posix_spawn_file_actions_addchdir_np(fileActions, arena.string(spec.cwd())));
@@ -105,20 +101,27 @@ public final class PosixSpawn {
     check(
         "posix_spawn_file_actions_addclosefrom_np",
         LibC.posix_spawn_file_actions_addclosefrom_np(fileActions, 3));
+  }
 
-    Pointer emptySet = arena.take(SIGSET_SIZE);
-    Pointer allSignals = arena.take(SIGSET_SIZE);
-    LibC.sigemptyset(emptySet);
-    LibC.sigfillset(allSignals);
-    check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attributes, emptySet));
-    check(
-        "posix_spawnattr_setsigdefault",
-        LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
+  /** A new session, an empty signal mask, every signal at its default; never destroyed. */
+  private static Memory commonAttributes() {
+    Memory attributes = new Memory(ATTRIBUTES_SIZE);
+    check("posix_spawnattr_init", LibC.posix_spawnattr_init(attributes));
+    try (Memory emptySet = new Memory(SIGSET_SIZE);
+        Memory allSignals = new Memory(SIGSET_SIZE)) {
+      LibC.sigemptyset(emptySet);
+      LibC.sigfillset(allSignals);
+      check("posix_spawnattr_setsigmask", LibC.posix_spawnattr_setsigmask(attributes, emptySet));
+      check(
+          "posix_spawnattr_setsigdefault",
+          LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
+    }
     check(
         "posix_spawnattr_setflags",
         LibC.posix_spawnattr_setflags(
             attributes,
             (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
+    return attributes;
   }
 
   private static void addDup2(Pointer fileActions, int fd, int target) {
@@ -148,7 +151,7 @@ public final class PosixSpawn {
     private long next;
 
     Arena(Spec spec) {
-      long size = FILE_ACTIONS_SIZE + ATTRIBUTES_SIZE + 2L * SIGSET_SIZE;
+      long size = FILE_ACTIONS_SIZE;
       size += bytes(spec.executable()) + bytes(spec.cwd()) + bytes(DEV_NULL);
       if (spec.stdio() instanceof Terminal terminal) {
         size += bytes(terminal.path());

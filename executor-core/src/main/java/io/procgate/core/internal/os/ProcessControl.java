@@ -1,6 +1,5 @@
 package io.procgate.core.internal.os;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import io.procgate.core.ExitStatus;
@@ -62,20 +61,18 @@ public final class ProcessControl {
    * @return false when it may not
    */
   public static boolean setOomScoreAdjustment(int pid, int value) {
-    byte[] text = Integer.toString(value).getBytes(StandardCharsets.US_ASCII);
-    int fd;
-    try {
-      fd =
-          FileDescriptors.openForWriting(
-              "/proc/" + (pid == 0 ? "self" : Integer.toString(pid)) + "/oom_score_adj");
-    } catch (OsException gone) {
+    // As bytes, not Strings: JNA's conversion of a String argument cost more than the open itself,
+    // and this runs once an exec, on the event loop.
+    byte[] path =
+        ("/proc/" + (pid == 0 ? "self" : Integer.toString(pid)) + "/oom_score_adj\0")
+            .getBytes(StandardCharsets.US_ASCII);
+    int fd = LibC.open(path, FileDescriptors.O_WRONLY | FileDescriptors.O_CLOEXEC);
+    if (fd < 0) {
       return false;
     }
-    try (Memory buffer = new Memory(text.length)) {
-      buffer.write(0, text, 0, text.length);
-      return FileDescriptors.write(fd, buffer, text.length) == text.length;
-    } catch (OsException refused) {
-      return false;
+    try {
+      byte[] text = Integer.toString(value).getBytes(StandardCharsets.US_ASCII);
+      return LibC.write(fd, text, text.length) == text.length;
     } finally {
       FileDescriptors.close(fd);
     }
