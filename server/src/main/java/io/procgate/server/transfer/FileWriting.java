@@ -38,7 +38,7 @@ final class FileWriting {
   private Buffer batch = Buffer.buffer(BATCH + 64 * 1024);
   private boolean closing;
   private Throwable failure;
-  private boolean aborted;
+  // Set once aborted: completes when what was written is gone.
   private CompletableFuture<Void> removed;
 
   /**
@@ -63,7 +63,7 @@ final class FileWriting {
                     failed(failed);
                     return;
                   }
-                  if (aborted) {
+                  if (removed != null) {
                     // abort() removes it.
                     return;
                   }
@@ -82,7 +82,7 @@ final class FileWriting {
   }
 
   private void opened(AsyncFile opened) {
-    if (aborted) {
+    if (removed != null) {
       opened.close();
       return;
     }
@@ -184,7 +184,6 @@ final class FileWriting {
     if (removed != null) {
       return removed;
     }
-    aborted = true;
     waiting.clear();
     batch = Buffer.buffer();
     if (file != null && !closing) {
