@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Registering and scheduling from another thread does not wake the loop unless it must: a
  * registered descriptor's readiness wakes it by itself, and a timer is queued for the loop's next
  * turn unless the loop sleeps past its deadline. An exec is started that way from the thread that
- * spawned it, without waking this one: it would otherwise run twice an exec, once for nothing but
- * the registrations, next to the child starting.
+ * spawned it: this one would otherwise be woken on every exec for nothing but the registrations,
+ * next to the child starting.
  */
 public final class EventLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
