@@ -49,13 +49,18 @@ public final class Epoll implements AutoCloseable {
   }
 
   public void remove(int target) {
-    control(CTL_DEL, target, 0);
+    // The kernel ignores the event of a removal.
+    epollCtl(CTL_DEL, target, null);
   }
 
   private void control(int op, int target, int interest) {
     int[] request = new int[REQUEST_INTS];
     request[0] = interest;
     request[DATA_OFFSET / Integer.BYTES] = target;
+    epollCtl(op, target, request);
+  }
+
+  private void epollCtl(int op, int target, int[] request) {
     if (LibC.epoll_ctl(fd, op, target, request) != 0) {
       throw OsException.last("epoll_ctl");
     }
