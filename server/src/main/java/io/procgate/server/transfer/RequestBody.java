@@ -166,13 +166,16 @@ final class RequestBody {
     } catch (RuntimeException e) {
       removed = CompletableFuture.failedFuture(e);
     }
-    // A client told its upload was refused finds nothing of it left.
+    // A client told its upload was refused finds nothing of it left. The removal ends on a worker
+    // thread; the body stays confined to its context.
     removed.whenComplete(
-        (gone, failure) -> {
-          if (failure != null) {
-            LOG.warn("an upload could not be cleaned up after a failure", failure);
-          }
-          done.completeExceptionally(cause);
-        });
+        (gone, failure) ->
+            context.runOnContext(
+                ignored -> {
+                  if (failure != null) {
+                    LOG.warn("an upload could not be cleaned up after a failure", failure);
+                  }
+                  done.completeExceptionally(cause);
+                }));
   }
 }

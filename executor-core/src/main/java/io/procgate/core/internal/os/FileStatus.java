@@ -32,9 +32,7 @@ public record FileStatus(int mode, int uid, int gid) {
    * @return null when the file does not exist or cannot be reached
    */
   public static FileStatus of(String path) {
-    byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
-    byte[] terminated = new byte[utf8.length + 1];
-    System.arraycopy(utf8, 0, terminated, 0, utf8.length);
+    byte[] terminated = (path + "\0").getBytes(StandardCharsets.UTF_8);
     byte[] status = new byte[STATX_SIZE];
     int mask = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID;
     if (LibC.statx(AT_FDCWD, terminated, 0, mask, status) != 0) {
