@@ -14,8 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,15 +97,33 @@ class HostileInputIT {
     return all;
   }
 
-  /** The files of every session, but for those its browser keeps changing on its own. */
+  /**
+   * The files of every session, but for those its browser keeps changing on its own: their
+   * directories are not entered, as Chromium creates and removes files there while they are read.
+   */
   private List<String> files() throws IOException {
+    Path root = server.sessionsRoot();
     List<String> all = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(server.sessionsRoot())) {
-      walk.map(p -> server.sessionsRoot().relativize(p))
-          .filter(
-              p -> p.getNameCount() < 2 || !p.getName(1).toString().matches("\\.browser|\\.tmp"))
-          .forEach(p -> all.add(p.toString()));
-    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+            Path relative = root.relativize(dir);
+            if (relative.getNameCount() == 2
+                && relative.getName(1).toString().matches("\\.browser|\\.tmp")) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            all.add(relative.toString());
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+            all.add(root.relativize(file).toString());
+            return FileVisitResult.CONTINUE;
+          }
+        });
     all.sort(null);
     return all;
   }
