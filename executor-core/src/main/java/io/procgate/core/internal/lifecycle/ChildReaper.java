@@ -9,6 +9,7 @@ import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.ProcessTree;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -22,11 +23,11 @@ import java.util.function.IntSupplier;
  *
  * <p>A pid is only ever matched to the process it was spawned for: a child is registered, and its
  * pidfd opened, before anything can reap it, and the sweep never reaps a registered child. The
- * sweep and spawns exclude each other ({@link #spawn} holds a shared lock, the sweep the exclusive
- * one), so the sweep never sees a child whose registration is still to come. A pid is not reused
- * before its process is reaped, and each child is reaped by its own watch, so a status always
- * reaches the process it belongs to. Nothing else in this JVM may start processes: the sweep reaps
- * every child it does not know.
+ * sweep decides what to reap while spawns are held off ({@link #spawn} holds a shared lock, the
+ * sweep's decision the exclusive one), so a child whose registration was still to come when the
+ * sweep found it is registered by then. A pid is not reused before its process is reaped, and each
+ * child is reaped by its own watch, so a status always reaches the process it belongs to. Nothing
+ * else in this JVM may start processes: the sweep reaps every child it does not know.
  *
  * <p>Threading: {@link #spawn} and {@link #watch} from any thread; {@link #sweepOrphans} on the
  * loop.
@@ -116,9 +117,15 @@ public final class ChildReaper {
       return;
     }
     lastSweepNanos = now;
+    // Most sweeps find no child to reap, and are over without reading /proc.
+    if (ProcessControl.exitedChild() == 0) {
+      return;
+    }
+    // Read before the lock, which holds back every spawn: a scan takes milliseconds.
+    List<Integer> zombies = ProcessTree.zombieChildren(self);
     spawning.writeLock().lock();
     try {
-      for (int zombie : ProcessTree.zombieChildren(self)) {
+      for (int zombie : zombies) {
         if (!ours.containsKey(zombie)) {
           ProcessControl.reap(zombie);
         }

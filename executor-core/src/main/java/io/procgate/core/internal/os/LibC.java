@@ -68,6 +68,9 @@ final class LibC {
 
   static native int waitpid(int pid, int[] status, int options);
 
+  /** {@code info} at least 128 bytes: a {@code siginfo_t}. */
+  static native int waitid(int idType, int id, byte[] info, int options);
+
   static native int getpgid(int pid);
 
   static native int getuid();

@@ -3,11 +3,20 @@ package io.procgate.core.internal.os;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import io.procgate.core.ExitStatus;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Signals, reaping and process descriptors. */
 public final class ProcessControl {
   private static final int WNOHANG = 1;
+  private static final int WEXITED = 4;
+  private static final int WNOWAIT = 0x01000000;
+  private static final int P_ALL = 0;
+  // siginfo_t is 128 bytes; its si_pid follows si_signo, si_errno, si_code and the padding that
+  // aligns the union, on both 64-bit architectures procgate runs on.
+  private static final int SIGINFO_SIZE = 128;
+  private static final int SI_PID_OFFSET = 16;
   private static final int PR_SET_CHILD_SUBREAPER = 36;
   private static final long SYS_PIDFD_OPEN = 434;
 
@@ -109,6 +118,29 @@ public final class ProcessControl {
       int errno = Native.getLastError();
       if (errno != Errno.EINTR) {
         throw new OsException("waitpid(" + pid + ")", errno);
+      }
+    }
+  }
+
+  /**
+   * A child of this process, any child, that has exited and is still to be reaped; it is left to be
+   * reaped. One system call, where finding them all means reading all of {@code /proc}.
+   *
+   * @return its pid, or 0 when no child has exited
+   */
+  public static int exitedChild() {
+    byte[] info = new byte[SIGINFO_SIZE];
+    while (true) {
+      if (LibC.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+        // Zero, as the array was made, when no child is waitable.
+        return ByteBuffer.wrap(info).order(ByteOrder.LITTLE_ENDIAN).getInt(SI_PID_OFFSET);
+      }
+      int errno = Native.getLastError();
+      if (errno == Errno.ECHILD) {
+        return 0;
+      }
+      if (errno != Errno.EINTR) {
+        throw new OsException("waitid", errno);
       }
     }
   }
