@@ -60,24 +60,25 @@ public final class PosixSpawn {
    *     opening descriptors or {@code execve} itself ({@code ENOENT}, {@code EACCES}, ...)
    */
   public static int spawn(Spec spec) {
-    Arena arena = new Arena(spec);
-    Pointer fileActions = arena.take(FILE_ACTIONS_SIZE);
-    check("posix_spawn_file_actions_init", LibC.posix_spawn_file_actions_init(fileActions));
-    try {
-      describeDescriptors(spec, fileActions, arena);
-      int[] pid = new int[1];
-      int error =
-          LibC.posix_spawn(
-              pid,
-              arena.string(spec.executable()),
-              fileActions,
-              ATTRIBUTES,
-              arena.strings(spec.argv()),
-              arena.strings(spec.envp()));
-      check("posix_spawn", error);
-      return pid[0];
-    } finally {
-      LibC.posix_spawn_file_actions_destroy(fileActions);
+    try (Arena arena = new Arena(spec)) {
+      Pointer fileActions = arena.take(FILE_ACTIONS_SIZE);
+      check("posix_spawn_file_actions_init", LibC.posix_spawn_file_actions_init(fileActions));
+      try {
+        describeDescriptors(spec, fileActions, arena);
+        int[] pid = new int[1];
+        int error =
+            LibC.posix_spawn(
+                pid,
+                arena.string(spec.executable()),
+                fileActions,
+                ATTRIBUTES,
+                arena.strings(spec.argv()),
+                arena.strings(spec.envp()));
+        check("posix_spawn", error);
+        return pid[0];
+      } finally {
+        LibC.posix_spawn_file_actions_destroy(fileActions);
+      }
     }
   }
 
@@ -144,9 +145,10 @@ public final class PosixSpawn {
 
   /**
    * One native block for everything a spawn passes to libc: the structures, every string and both
-   * string arrays, allocated at once and freed together when the spawn is over.
+   * string arrays, allocated at once and freed together when the spawn is over (left to JNA's
+   * cleaner, it would wait for a collection, a few thousand spawns).
    */
-  private static final class Arena {
+  private static final class Arena implements AutoCloseable {
     private final Memory memory;
     private long next;
 
@@ -188,6 +190,11 @@ public final class PosixSpawn {
       }
       array.setPointer((long) values.size() * Native.POINTER_SIZE, null);
       return array;
+    }
+
+    @Override
+    public void close() {
+      memory.close();
     }
 
     private static long bytes(String value) {
