@@ -35,14 +35,16 @@ class BrowserLifecycleIT {
     try {
       Browser headless = server.browsers().createBrowser(new BrowserCreateRequest());
       Browser headful = server.browsers().createBrowser(new BrowserCreateRequest().headless(false));
-      try (CdpConnection cdp = CdpConnection.open(headless.getCdpWsUrl())) {
+      // A token read just now: the creates may take longer than its life on a busy machine.
+      String cdpUrl = server.browsers().getBrowser(headless.getSessionId()).getCdpWsUrl();
+      try (CdpConnection cdp = CdpConnection.open(cdpUrl)) {
         assertThat(cdp.call("Browser.getVersion", CdpConnection.params()).has("product")).isTrue();
       }
       await()
           .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () ->
-                  assertThatThrownBy(() -> CdpConnection.open(headless.getCdpWsUrl()))
+                  assertThatThrownBy(() -> CdpConnection.open(cdpUrl))
                       .isInstanceOf(ExecutionException.class)
                       .cause()
                       .isInstanceOfSatisfying(

@@ -246,6 +246,7 @@ class ProcessesIT {
     // The shell and its sleep, the whole group, are stopped; a sleep that ended just as the signal
     // came stays a zombie, which the stopped shell cannot reap until it continues.
     await()
+        .atMost(Duration.ofSeconds(30))
         .until(
             () -> {
               List<Processes.Stat> group = Processes.inGroup(process.getPid());
