@@ -5,11 +5,11 @@ import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import io.procgate.core.internal.os.ProcessControl;
-import io.procgate.core.internal.os.ProcessTree;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,7 +30,6 @@ public final class CgroupTermination {
   private final SessionCgroup cgroup;
   private final TerminationPolicy policy;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final int self = (int) ProcessHandle.current().pid();
   // Every process seen in the cgroup: it is over once none of them is left even as a zombie.
   private final Set<Integer> seen = new HashSet<>();
   private long deadline;
@@ -65,9 +64,10 @@ public final class CgroupTermination {
     reaper.sweepOrphans();
     Set<Integer> left = cgroup.processes();
     seen.addAll(left);
-    // A zombie is out of cgroup.procs, but its pid still answers as a process: the session is
-    // not over for a caller who looks until every one is reaped, which takes a poll or two.
-    if (left.isEmpty() && unreaped().isEmpty() && cgroup.remove()) {
+    // A process leaves cgroup.procs before it has finished exiting, and its pid answers as a
+    // process until it is reaped, by this JVM or by a parent that may itself be exiting: the
+    // session is not over for a caller who looks until every one is gone, a poll or two later.
+    if (left.isEmpty() && noneLeft() && cgroup.remove()) {
       done.complete(null);
       return;
     }
@@ -98,9 +98,8 @@ public final class CgroupTermination {
     }
   }
 
-  private List<Integer> unreaped() {
-    List<Integer> zombies = ProcessTree.zombieChildren(self);
-    zombies.retainAll(seen);
-    return zombies;
+  private boolean noneLeft() {
+    // Pids are handed out in turn: one seen here is not another process's for a long while.
+    return seen.stream().noneMatch(pid -> Files.exists(Path.of("/proc/" + pid)));
   }
 }
