@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
  */
 @ApplicationScoped
 public class FileUploads {
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
   private static final int MAX_FILES = 1000;
   private static final int MAX_FIELD_BYTES = 4096;
   private static final Pattern FILE_FIELD =
@@ -123,6 +125,28 @@ public class FileUploads {
    */
   public CompletableFuture<Void> uploadZip(Session session, RoutingContext request) {
     return receiveForm(session, request, ZipForm::new);
+  }
+
+  /**
+   * {@code work}'s outcome, once what {@code cleanUp} starts, given how the work failed (or null),
+   * is done too: a client told that an upload ended finds none of its temporary files left.
+   */
+  private static <T> CompletableFuture<T> cleaningUp(
+      CompletableFuture<T> work, Function<Throwable, CompletableFuture<?>> cleanUp) {
+    return work.handle(
+            (value, failure) ->
+                cleanUp
+                    .apply(failure)
+                    .handle(
+                        (cleaned, cleanUpFailure) -> {
+                          if (failure != null) {
+                            throw failure instanceof CompletionException wrapped
+                                ? wrapped
+                                : new CompletionException(failure);
+                          }
+                          return value;
+                        }))
+        .thenCompose(Function.identity());
   }
 
   /** The reader of one kind of form. */
@@ -348,50 +372,49 @@ public class FileUploads {
           (index, writing) ->
               finished.add(
                   writing.finish().thenCompose(spool -> moveHeld(spool, destinations.get(index)))));
-      return CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new))
-          .thenCompose(
-              all -> {
-                CompletableFuture<Void> commits = CompletableFuture.completedFuture(null);
-                for (CompletableFuture<PendingWrite> write : finished) {
-                  commits = commits.thenCompose(done -> write.join().commit());
-                }
-                return commits;
-              })
-          .whenComplete(
-              (done, failure) -> {
-                if (failure != null) {
-                  finished.forEach(write -> write.thenAccept(PendingWrite::abort));
-                }
-              });
+      return cleaningUp(
+          CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new))
+              .thenCompose(
+                  all -> {
+                    CompletableFuture<Void> commits = CompletableFuture.completedFuture(null);
+                    for (CompletableFuture<PendingWrite> write : finished) {
+                      commits = commits.thenCompose(done -> write.join().commit());
+                    }
+                    return commits;
+                  }),
+          failure ->
+              failure == null
+                  ? DONE
+                  : CompletableFuture.allOf(
+                      finished.stream()
+                          .map(write -> write.thenCompose(PendingWrite::abort))
+                          .map(removal -> removal.exceptionally(unopened -> null))
+                          .toArray(CompletableFuture[]::new)));
     }
 
     /** Copies a held file to a new write of its destination; the held one goes. */
     private CompletableFuture<PendingWrite> moveHeld(PendingWrite spool, String destination) {
-      return files
-          .openForWriting(destination, Optional.empty())
-          .thenCompose(
-              target ->
-                  files
-                      .<PendingWrite>asUser(
-                          () -> {
-                            try (FileChannel in =
-                                    FileChannel.open(spool.path(), StandardOpenOption.READ);
-                                FileChannel out =
-                                    FileChannel.open(target.path(), StandardOpenOption.WRITE)) {
-                              long size = in.size();
-                              for (long at = 0; at < size; ) {
-                                at += in.transferTo(at, size - at, out);
-                              }
-                            }
-                            return target;
-                          })
-                      .whenComplete(
-                          (copied, failure) -> {
-                            if (failure != null) {
-                              target.abort();
-                            }
-                          }))
-          .whenComplete((copied, failure) -> spool.abort());
+      return cleaningUp(
+          files
+              .openForWriting(destination, Optional.empty())
+              .thenCompose(
+                  target ->
+                      cleaningUp(
+                          files.<PendingWrite>asUser(
+                              () -> {
+                                try (FileChannel in =
+                                        FileChannel.open(spool.path(), StandardOpenOption.READ);
+                                    FileChannel out =
+                                        FileChannel.open(target.path(), StandardOpenOption.WRITE)) {
+                                  long size = in.size();
+                                  for (long at = 0; at < size; ) {
+                                    at += in.transferTo(at, size - at, out);
+                                  }
+                                }
+                                return target;
+                              }),
+                          failure -> failure == null ? DONE : target.abort())),
+          failure -> spool.abort());
     }
 
     @Override
@@ -454,10 +477,10 @@ public class FileUploads {
           .finish()
           .thenCompose(
               held ->
-                  files
-                      .extractZip(held.path(), destination, zipLimits)
-                      // The archive was only ever a means: it goes, extracted or not.
-                      .whenComplete((done, failure) -> held.abort()));
+                  // The archive was only ever a means: it goes, extracted or not.
+                  cleaningUp(
+                      files.extractZip(held.path(), destination, zipLimits),
+                      failure -> held.abort()));
     }
 
     @Override
