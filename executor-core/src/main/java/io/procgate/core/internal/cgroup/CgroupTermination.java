@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * removes the cgroup, on the event loop without blocking it: every process gets the policy's
  * signal, and what is left after the grace gets SIGKILL (all at once through {@code cgroup.kill}
  * where the kernel has it), with forks refused from then on so that none escapes the sweep. The
- * cgroup is polled every few milliseconds until it is empty.
+ * cgroup is polled every few milliseconds until it is empty and every process seen in it is gone.
  */
 public final class CgroupTermination {
   private static final System.Logger LOG = System.getLogger(CgroupTermination.class.getName());
