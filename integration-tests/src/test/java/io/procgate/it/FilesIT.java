@@ -321,6 +321,17 @@ class FilesIT {
     assertRefused(() -> read(path("nothing")), 404, "file_not_found");
     assertRefused(
         () -> files.fsFileInfo("no-such-session", path("plain")), 404, "session_not_found");
+    String tooLong = path("n".repeat(300));
+    assertRefused(() -> files.fsFileInfo(session, tooLong), 400, "invalid_path");
+    assertRefused(() -> write(tooLong, new byte[1]), 400, "invalid_path");
+    Files.createDirectories(dir.resolve("tree/inner"));
+    assertRefused(
+        () ->
+            files.fsMove(
+                session, new FsMoveRequest().srcPath(path("tree")).destPath(path("tree/inner/x"))),
+        400,
+        "invalid_path");
+    assertThat(dir.resolve("tree/inner")).isDirectory();
     assertThat(leftovers(dir)).isEmpty();
   }
 

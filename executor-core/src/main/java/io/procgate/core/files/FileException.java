@@ -34,6 +34,8 @@ public final class FileException extends RuntimeException {
     NOT_EMPTY,
     /** Something is at the path already. */
     ALREADY_EXISTS,
+    /** The kernel holds the path busy: a mount point, or a program being run. */
+    IN_USE,
     /** An archive that is not one, or that would write outside its target or too much. */
     INVALID_ARCHIVE,
     /** The file system, or the account's quota on it, is full. */
@@ -64,7 +66,15 @@ public final class FileException extends RuntimeException {
 
   /** The failure of an operation the kernel refused or failed with {@code e}. */
   public static FileException of(IOException e) {
-    String path = e instanceof FileSystemException fs && fs.getFile() != null ? fs.getFile() : "";
+    return of(e, e instanceof FileSystemException fs && fs.getFile() != null ? fs.getFile() : "");
+  }
+
+  /**
+   * The same, naming {@code path}: the one the request gave, where the kernel's failure names a
+   * file the server made for it.
+   */
+  public static FileException of(IOException e, Object shown) {
+    String path = String.valueOf(shown);
     if (e instanceof NoSuchFileException) {
       return new FileException(Kind.NOT_FOUND, "no such file or directory: " + path, e);
     }
@@ -93,8 +103,13 @@ public final class FileException extends RuntimeException {
     if (reason.contains("Not a directory")) {
       return new FileException(Kind.NOT_A_DIRECTORY, "not a directory: " + path, e);
     }
-    if (reason.contains("Too many levels of symbolic links")) {
+    if (reason.contains("Too many levels of symbolic links")
+        || reason.contains("File name too long")
+        || reason.contains("Invalid argument")) {
       return new FileException(Kind.INVALID_PATH, reason + ": " + path, e);
+    }
+    if (reason.contains("Device or resource busy") || reason.contains("Text file busy")) {
+      return new FileException(Kind.IN_USE, reason + ": " + path, e);
     }
     String message = String.valueOf(e.getMessage());
     if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {

@@ -50,11 +50,16 @@ public final class PendingWrite {
               if (Files.isDirectory(target)) {
                 throw new FileException(Kind.IS_A_DIRECTORY, target + " is a directory");
               }
-              Files.move(
-                  file.name(),
-                  target,
-                  StandardCopyOption.ATOMIC_MOVE,
-                  StandardCopyOption.REPLACE_EXISTING);
+              try {
+                Files.move(
+                    file.name(),
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+              } catch (IOException e) {
+                // Named for the target: the temporary file is the server's, not the client's.
+                throw FileException.of(e, target);
+              }
               return null;
             })
         .whenComplete(

@@ -9,13 +9,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -228,12 +231,34 @@ public final class UserFiles implements AutoCloseable {
     Path to = absolute(target);
     return asUser(
         () -> {
-          attributes(from);
-          if (Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)
-              && !Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+          boolean directory = attributes(from).isDirectory();
+          if (directory && to.startsWith(from) && !to.equals(from)) {
+            throw new FileException(
+                Kind.INVALID_PATH, "cannot move the directory " + from + " into itself: " + to);
+          }
+          if (!directory && Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileException(Kind.IS_A_DIRECTORY, to + " is a directory");
           }
-          Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+          try {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+          } catch (NoSuchFileException e) {
+            // The JDK names the source, which was there a moment ago: what is missing is the
+            // directory the target would be in.
+            throw new FileException(Kind.NOT_FOUND, "no such directory: " + to.getParent(), e);
+          } catch (DirectoryNotEmptyException e) {
+            if (!from.toString().equals(e.getFile())) {
+              throw e;
+            }
+            // The JDK copies what rename(2) cannot move to another file system, but only files
+            // and empty directories.
+            throw new FileException(
+                Kind.NOT_EMPTY,
+                "a directory that is not empty cannot be moved to another file system: "
+                    + from
+                    + " -> "
+                    + to,
+                e);
+          }
           return null;
         });
   }
@@ -335,7 +360,7 @@ public final class UserFiles implements AutoCloseable {
     }
     return asUser(
         () -> {
-          if (Files.isDirectory(target)) {
+          if (isDirectory(target)) {
             throw new FileException(Kind.IS_A_DIRECTORY, target + " is a directory");
           }
           List<Path> created = createParents(target);
@@ -349,6 +374,9 @@ public final class UserFiles implements AutoCloseable {
                 Kind.PERMISSION_DENIED,
                 "permission denied: " + target + " cannot be written in its directory",
                 e);
+          } catch (IOException e) {
+            PendingWrite.removeEmpty(created);
+            throw FileException.of(e, target);
           }
         });
   }
@@ -438,6 +466,24 @@ public final class UserFiles implements AutoCloseable {
 
   static void setMode(Path path, int mode) throws IOException {
     Files.setAttribute(path, "unix:mode", mode);
+  }
+
+  /**
+   * Whether {@code path} leads to a directory, following links. Unlike {@link Files#isDirectory}, a
+   * name the kernel refuses (too long, a loop of links) is an error, found before a body is read
+   * for it; a missing path, or a file where a parent should be, is no directory.
+   */
+  private static boolean isDirectory(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class).isDirectory();
+    } catch (NoSuchFileException | NotDirectoryException absent) {
+      return false;
+    } catch (FileSystemException e) {
+      if ("Not a directory".equals(e.getReason())) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static BasicFileAttributes attributes(Path path) throws IOException {

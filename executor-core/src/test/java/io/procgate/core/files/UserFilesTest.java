@@ -56,11 +56,15 @@ class UserFilesTest {
   }
 
   private static FileException.Kind failure(CompletableFuture<?> future) {
+    return refusal(future).kind();
+  }
+
+  private static FileException refusal(CompletableFuture<?> future) {
     try {
       future.get(20, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof FileException refused) {
-        return refused.kind();
+        return refused;
       }
       throw new AssertionError(e.getCause());
     } catch (Exception e) {
@@ -119,6 +123,68 @@ class UserFilesTest {
         .isEqualTo(FileException.Kind.IS_A_DIRECTORY);
     assertThat(failure(files.createDirectory(dir + "/file/sub", Optional.empty())))
         .isEqualTo(FileException.Kind.NOT_A_DIRECTORY);
+  }
+
+  @Test
+  void whatTheKernelRefusesIsTheClientsMistakeNamedAsTheClientNamedIt() throws Exception {
+    Path tree = Files.createDirectories(dir.resolve("tree/inner"));
+    Files.writeString(tree.resolve("file"), "x");
+    String tooLong = dir + "/" + "n".repeat(300);
+
+    assertThat(failure(files.info(tooLong))).isEqualTo(FileException.Kind.INVALID_PATH);
+    assertThat(failure(files.createDirectory(tooLong, Optional.empty())))
+        .isEqualTo(FileException.Kind.INVALID_PATH);
+    assertThat(failure(files.openForWriting(tooLong, Optional.empty())))
+        .isEqualTo(FileException.Kind.INVALID_PATH);
+    FileException intoItself = refusal(files.move(dir + "/tree", tree + "/below"));
+    assertThat(intoItself.kind()).isEqualTo(FileException.Kind.INVALID_PATH);
+    assertThat(intoItself.getMessage()).contains("into itself");
+    FileException noParent = refusal(files.move(dir + "/tree", dir + "/missing/tree"));
+    assertThat(noParent.kind()).isEqualTo(FileException.Kind.NOT_FOUND);
+    assertThat(noParent.getMessage()).isEqualTo("no such directory: " + dir + "/missing");
+
+    assertThat(tree.resolve("file")).hasContent("x");
+    try (var left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly("tree");
+    }
+  }
+
+  @Test
+  void aTreeIsNotHalfMovedToAnotherFileSystem() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    assumeTrue(
+        Files.isDirectory(shm)
+            && !Files.getFileStore(shm).equals(Files.getFileStore(dir))
+            && Files.isWritable(shm),
+        "/dev/shm is another writable file system");
+    Files.createDirectories(dir.resolve("tree/inner"));
+    Path target = shm.resolve("procgate-test-" + ProcessHandle.current().pid());
+
+    FileException refused = refusal(files.move(dir + "/tree", target.toString()));
+
+    assertThat(refused.kind()).isEqualTo(FileException.Kind.NOT_EMPTY);
+    assertThat(refused.getMessage()).contains("another file system");
+    assertThat(target).doesNotExist();
+    assertThat(dir.resolve("tree/inner")).isDirectory();
+  }
+
+  @Test
+  void aMountPointIsInUse() throws Exception {
+    Path mountPoint = Files.createDirectory(dir.resolve("mounted"));
+    assumeTrue(run("mount", "-t", "tmpfs", "procgate-test", mountPoint.toString()) == 0, "mount");
+    try {
+      FileException refused = refusal(files.move(mountPoint.toString(), dir + "/moved"));
+      assertThat(refused.kind()).isEqualTo(FileException.Kind.IN_USE);
+      assertThat(refused.getMessage()).endsWith(mountPoint.toString());
+    } finally {
+      assertThat(run("umount", mountPoint.toString())).isZero();
+    }
+  }
+
+  private static int run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    process.getInputStream().readAllBytes();
+    return process.waitFor();
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.procgate.server.api.model.Error;
 import io.procgate.server.api.model.ErrorDetail;
 import io.procgate.server.validation.RequestRefused;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -74,8 +75,16 @@ public class ExceptionMappers {
 
   @ServerExceptionMapper
   public RestResponse<Error> numberOutOfRange(InputCoercionException e) {
+    // The parser, not the exception, knows where it was: the name of the field being read.
+    String field =
+        e.getProcessor() == null || e.getProcessor().getParsingContext() == null
+            ? null
+            : e.getProcessor().getParsingContext().getCurrentName();
     return ApiErrors.response(
-        ErrorCode.INVALID_TYPE, "a number is out of range: " + firstLine(e.getOriginalMessage()));
+        ErrorCode.INVALID_TYPE,
+        (field == null ? "a number" : "field " + ApiException.quoted(field))
+            + " is out of range: "
+            + firstLine(e.getOriginalMessage()));
   }
 
   @ServerExceptionMapper
@@ -117,7 +126,11 @@ public class ExceptionMappers {
   }
 
   @ServerExceptionMapper
-  public RestResponse<Error> web(WebApplicationException e) {
+  public RestResponse<Error> web(WebApplicationException e, UriInfo uri) {
+    return web(e, uri.getPath());
+  }
+
+  RestResponse<Error> web(WebApplicationException e, String path) {
     if (e.getCause() instanceof UnrecognizedPropertyException unknown) {
       return unknownField(unknown);
     }
@@ -137,7 +150,7 @@ public class ExceptionMappers {
           ErrorCode.INVALID_REQUEST, "a query parameter has an invalid value");
     }
     RestResponse<Error> response =
-        ApiErrors.response(ErrorCode.forStatus(status), messageFor(status));
+        ApiErrors.response(ErrorCode.forStatus(status), messageFor(status, path));
     Object allow = e.getResponse().getHeaders().getFirst("Allow");
     if (allow != null) {
       response.getHeaders().putSingle("Allow", allow);
@@ -157,15 +170,26 @@ public class ExceptionMappers {
         ErrorCode.INTERNAL_ERROR, "internal error; the server log has details under " + reference);
   }
 
-  private static String messageFor(int status) {
+  private static String messageFor(int status, String path) {
     return switch (status) {
       case 404 -> "no such route";
       case 405 -> "this route does not take that method";
       case 406 -> "this route cannot produce what the Accept header asks for";
       case 413 -> "the request body is too large";
-      case 415 -> "this route takes application/json";
+      case 415 -> "this route takes " + bodyType(path);
       default -> "invalid request";
     };
+  }
+
+  /** The one media type each route with a body takes, as the API document gives them. */
+  private static String bodyType(String path) {
+    if (path.endsWith("/fs/write_file")) {
+      return "application/octet-stream";
+    }
+    if (path.endsWith("/fs/upload") || path.endsWith("/fs/upload_zip")) {
+      return "multipart/form-data";
+    }
+    return "application/json";
   }
 
   private static String describe(Class<?> type) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every failure a request can raise, mapped without a server: status, code, retry header. */
 class ExceptionMappersTest {
   private static final ObjectMapper JSON = strictJson();
+  private static final String EXEC = "/browsers/s/process/exec";
   private final ExceptionMappers mappers = new ExceptionMappers();
 
   private static ObjectMapper strictJson() {
@@ -83,7 +84,7 @@ class ExceptionMappersTest {
             ProcessExecRequest.class,
             "{\"command\":\"x\",\"timeout_sec\":99999999999}",
             ErrorCode.INVALID_TYPE,
-            "out of range"),
+            "field 'timeout_sec' is out of range"),
         Arguments.of(
             ProcessExecRequest.class,
             "{\"command\":\"x\",\"command\":\"y\"}",
@@ -109,7 +110,7 @@ class ExceptionMappersTest {
     Throwable failure = catchThrowable(() -> JSON.readValue(body, type));
     assertThat(failure).as(body).isNotNull();
 
-    RestResponse<Error> response = mappers.web(new WebApplicationException(failure, 400));
+    RestResponse<Error> response = mappers.web(new WebApplicationException(failure, 400), EXEC);
 
     assertError(response, code);
     assertThat(response.getEntity().getMessage()).contains(mentioned);
@@ -117,25 +118,40 @@ class ExceptionMappersTest {
 
   @Test
   void jaxRsRefusalsKeepTheirStatusAndAllowHeader() {
-    assertError(mappers.web(new NotFoundException()), ErrorCode.NOT_FOUND);
-    assertError(mappers.web(new NotAcceptableException()), ErrorCode.NOT_ACCEPTABLE);
-    assertError(mappers.web(new NotSupportedException()), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+    assertError(mappers.web(new NotFoundException(), EXEC), ErrorCode.NOT_FOUND);
+    assertError(mappers.web(new NotAcceptableException(), EXEC), ErrorCode.NOT_ACCEPTABLE);
+    assertError(mappers.web(new NotSupportedException(), EXEC), ErrorCode.UNSUPPORTED_MEDIA_TYPE);
     RestResponse<Error> notAllowed =
-        mappers.web(new NotAllowedException("GET", new String[] {"POST"}));
+        mappers.web(new NotAllowedException("GET", new String[] {"POST"}), EXEC);
     assertError(notAllowed, ErrorCode.METHOD_NOT_ALLOWED);
     assertThat(notAllowed.getHeaderString("Allow")).contains("GET");
   }
 
   @Test
+  void aWrongContentTypeIsToldTheOneItsRouteTakes() {
+    assertThat(messageOf415("/browsers/s/process/exec")).endsWith("application/json");
+    assertThat(messageOf415("/browsers/s/fs/write_file")).endsWith("application/octet-stream");
+    assertThat(messageOf415("/browsers/s/fs/upload")).endsWith("multipart/form-data");
+    assertThat(messageOf415("/browsers/s/fs/upload_zip")).endsWith("multipart/form-data");
+  }
+
+  private String messageOf415(String path) {
+    RestResponse<Error> response = mappers.web(new NotSupportedException(), path);
+    assertError(response, ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+    return response.getEntity().getMessage();
+  }
+
+  @Test
   void aParameterThatDoesNotConvertIsABadRequestNotANotFound() {
     assertError(
-        mappers.web(new NotFoundException(new NumberFormatException("x"))),
+        mappers.web(new NotFoundException(new NumberFormatException("x")), EXEC),
         ErrorCode.INVALID_REQUEST);
   }
 
   @Test
   void serverSideFailuresAreInternalErrorsWithoutTheirMessage() {
-    assertError(mappers.web(new WebApplicationException("db down", 503)), ErrorCode.INTERNAL_ERROR);
+    assertError(
+        mappers.web(new WebApplicationException("db down", 503), EXEC), ErrorCode.INTERNAL_ERROR);
     RestResponse<Error> unexpected = mappers.unexpected(new IllegalStateException("stack secret"));
     assertError(unexpected, ErrorCode.INTERNAL_ERROR);
     assertThat(unexpected.getEntity().getMessage()).doesNotContain("stack secret");
