@@ -37,6 +37,8 @@ public final class OutputPump {
   private final Sink sink;
   // From construction: a pump that never started still owns its descriptor, and stop closes it.
   private boolean open = true;
+  // Once the descriptor has given end of file or failed, another read would only say so again.
+  private boolean exhausted;
 
   /** Takes ownership of {@code fd}, which must already be non-blocking. */
   public OutputPump(EventLoop loop, int fd, Sink sink) {
@@ -75,12 +77,14 @@ public final class OutputPump {
           return false;
         }
         if (n == 0) {
+          exhausted = true;
           return true;
         }
         sink.onData(buffer.getByteBuffer(0, n));
       }
       return false;
     } catch (OsException e) {
+      exhausted = true;
       return true;
     }
   }
@@ -94,7 +98,9 @@ public final class OutputPump {
     if (!open) {
       return;
     }
-    read(MAX_READS_ON_STOP);
+    if (!exhausted) {
+      read(MAX_READS_ON_STOP);
+    }
     open = false;
     loop.unregister(fd);
     FileDescriptors.close(fd);
