@@ -142,6 +142,25 @@ class ExecCommandTest {
   }
 
   @Test
+  void aScriptWhoseInterpreterIsMissingIsRefusedNamingTheInterpreter() throws Exception {
+    Path script = dir.resolve("orphan.sh");
+    Files.writeString(script, "#!  /nonexistent/interpreter -x\necho never\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    assertThatThrownBy(() -> fixture.run(script.toString()))
+        .isInstanceOfSatisfying(
+            ProcessException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(Kind.NOT_EXECUTABLE);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "cannot execute '"
+                          + script
+                          + "': its interpreter '/nonexistent/interpreter' does not exist");
+            });
+  }
+
+  @Test
   void emptyCommandsAndNulBytesAreRefused() {
     assertThatThrownBy(() -> fixture.run(""))
         .isInstanceOfSatisfying(

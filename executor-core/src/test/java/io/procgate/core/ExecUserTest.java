@@ -121,6 +121,21 @@ class ExecUserTest {
   }
 
   @Test
+  void behindTheUserSwitchAMissingInterpreterIsStillNamed() throws Exception {
+    Path script = dir.resolve("orphan.sh");
+    Files.writeString(script, "#!/nonexistent/interpreter\necho never\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    assertThatThrownBy(() -> fixture.run(fixture.command(script.toString()).asUser(TestUser.NAME)))
+        .isInstanceOfSatisfying(
+            ProcessException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(Kind.NOT_EXECUTABLE);
+              assertThat(e.getMessage()).contains("'/nonexistent/interpreter' does not exist");
+            });
+  }
+
+  @Test
   void theUserMustBeAllowedIntoTheWorkingDirectory() throws Exception {
     Path locked = Files.createDirectory(dir.resolve("locked"));
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));

@@ -17,6 +17,7 @@ import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.Pty;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 
@@ -36,6 +38,8 @@ import java.util.stream.Collectors;
 public final class Launcher {
   private static final String SHELL = "/bin/sh";
   private static final byte[] ELF_MAGIC = {0x7f, 'E', 'L', 'F'};
+  // Linux reads this much of a file to find its #! line (BINPRM_BUF_SIZE).
+  private static final int SCRIPT_HEAD_BYTES = 256;
   private static final int CHILD_OOM_SCORE = 1000;
 
   private final ExecutorSettings settings;
@@ -269,23 +273,78 @@ public final class Launcher {
   }
 
   private static void requireExecutableFormat(String command, Path executable) {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(executable)) {
-      head = in.readNBytes(4);
-    } catch (IOException e) {
+    byte[] head = head(executable);
+    if (head == null) {
       return;
     }
-    boolean script = head.length >= 2 && head[0] == '#' && head[1] == '!';
-    if (!script && !Arrays.equals(head, ELF_MAGIC)) {
+    Optional<String> interpreter = interpreter(head);
+    if (interpreter.isEmpty()
+        && !(head.length >= ELF_MAGIC.length
+            && Arrays.equals(head, 0, ELF_MAGIC.length, ELF_MAGIC, 0, ELF_MAGIC.length))) {
       throw new ProcessException(
           Kind.NOT_EXECUTABLE,
           "cannot execute '" + command + "': " + OsException.describe(Errno.ENOEXEC));
     }
+    if (interpreter.isPresent() && !Files.exists(Path.of(interpreter.get()))) {
+      throw missingInterpreter(command, interpreter.get(), null);
+    }
+  }
+
+  /** The first bytes of the file, as many as the kernel reads for a {@code #!} line. */
+  private static byte[] head(Path executable) {
+    try (InputStream in = Files.newInputStream(executable)) {
+      return in.readNBytes(SCRIPT_HEAD_BYTES);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The interpreter a script's {@code #!} line names, which {@code execve} runs it with. */
+  static Optional<String> interpreter(byte[] head) {
+    if (head.length < 2 || head[0] != '#' || head[1] != '!') {
+      return Optional.empty();
+    }
+    int start = 2;
+    while (start < head.length && (head[start] == ' ' || head[start] == '\t')) {
+      start++;
+    }
+    int end = start;
+    while (end < head.length && " \t\n\0".indexOf(head[end]) < 0) {
+      end++;
+    }
+    return end > start
+        ? Optional.of(new String(head, start, end - start, StandardCharsets.ISO_8859_1))
+        : Optional.empty();
+  }
+
+  private static ProcessException missingInterpreter(
+      String command, String interpreter, OsException cause) {
+    return new ProcessException(
+        Kind.NOT_EXECUTABLE,
+        "cannot execute '" + command + "': its interpreter '" + interpreter + "' does not exist",
+        cause);
   }
 
   private static ProcessException translate(OsException e, LaunchPlan plan) {
-    String what =
-        "cannot execute '" + shorten(plan.argv().get(0)) + "': " + OsException.describe(e.errno());
+    String command = shorten(plan.argv().get(0));
+    if (e.errno() == Errno.ENOENT && Files.exists(plan.executable())) {
+      // The command was found a moment ago and is still there: what execve did not find is the
+      // interpreter of a script, or the loader of a program.
+      byte[] head = head(plan.executable());
+      Optional<String> interpreter = head == null ? Optional.empty() : interpreter(head);
+      if (interpreter.isPresent() && !Files.exists(Path.of(interpreter.get()))) {
+        return missingInterpreter(command, interpreter.get(), e);
+      }
+      return new ProcessException(
+          Kind.NOT_EXECUTABLE,
+          "cannot execute '"
+              + command
+              + "': "
+              + OsException.describe(e.errno())
+              + " (what it needs to run, its interpreter or its loader, is missing)",
+          e);
+    }
+    String what = "cannot execute '" + command + "': " + OsException.describe(e.errno());
     Kind kind =
         switch (e.errno()) {
           case Errno.ENOENT -> Kind.COMMAND_NOT_FOUND;
