@@ -327,9 +327,10 @@ public final class Launcher {
 
   private static ProcessException translate(OsException e, LaunchPlan plan) {
     String command = shorten(plan.argv().get(0));
-    if (e.errno() == Errno.ENOENT && Files.exists(plan.executable())) {
+    if (e.errno() == Errno.ENOENT && !plan.switchUser() && Files.exists(plan.executable())) {
       // The command was found a moment ago and is still there: what execve did not find is the
-      // interpreter of a script, or the loader of a program.
+      // interpreter of a script, or the loader of a program. (Behind setpriv, the file executed
+      // is setpriv, and the command's own failure is its exit code.)
       byte[] head = head(plan.executable());
       Optional<String> interpreter = head == null ? Optional.empty() : interpreter(head);
       if (interpreter.isPresent() && !Files.exists(Path.of(interpreter.get()))) {
