@@ -73,8 +73,7 @@ public final class FileException extends RuntimeException {
    * The same, naming {@code path}: the one the request gave, where the kernel's failure names a
    * file the server made for it.
    */
-  public static FileException of(IOException e, Object shown) {
-    String path = String.valueOf(shown);
+  public static FileException of(IOException e, String path) {
     if (e instanceof NoSuchFileException) {
       return new FileException(Kind.NOT_FOUND, "no such file or directory: " + path, e);
     }

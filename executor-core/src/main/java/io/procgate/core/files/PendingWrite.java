@@ -58,7 +58,7 @@ public final class PendingWrite {
                     StandardCopyOption.REPLACE_EXISTING);
               } catch (IOException e) {
                 // Named for the target: the temporary file is the server's, not the client's.
-                throw FileException.of(e, target);
+                throw FileException.of(e, target.toString());
               }
               return null;
             })

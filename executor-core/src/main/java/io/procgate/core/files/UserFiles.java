@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -376,7 +375,7 @@ public final class UserFiles implements AutoCloseable {
                 e);
           } catch (IOException e) {
             PendingWrite.removeEmpty(created);
-            throw FileException.of(e, target);
+            throw FileException.of(e, target.toString());
           }
         });
   }
@@ -476,7 +475,7 @@ public final class UserFiles implements AutoCloseable {
   private static boolean isDirectory(Path path) throws IOException {
     try {
       return Files.readAttributes(path, BasicFileAttributes.class).isDirectory();
-    } catch (NoSuchFileException | NotDirectoryException absent) {
+    } catch (NoSuchFileException absent) {
       return false;
     } catch (FileSystemException e) {
       if ("Not a directory".equals(e.getReason())) {
