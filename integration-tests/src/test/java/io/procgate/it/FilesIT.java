@@ -165,6 +165,17 @@ class FilesIT {
   }
 
   @Test
+  void theKernelsOwnFilesComeWholeThoughTheyDoNotSayTheirSize() throws Exception {
+    // /proc says 0 bytes, /sys one page, whatever they hold.
+    for (String pseudo : List.of("/proc/version", "/sys/devices/system/cpu/online")) {
+      assertThat(read(pseudo))
+          .as(pseudo)
+          .isNotEmpty()
+          .isEqualTo(Files.readAllBytes(Path.of(pseudo)));
+    }
+  }
+
+  @Test
   void aBodyOfUnknownLengthIsWrittenAsItArrives() throws Exception {
     byte[] content = "sent in chunks ".repeat(100_000).getBytes(StandardCharsets.UTF_8);
     String file = path("chunked.txt");

@@ -4,11 +4,15 @@ import io.procgate.core.files.FileException.Kind;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.OsException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * idempotent.
  */
 public final class OpenFile implements AutoCloseable {
+  private static final int SNAPSHOT_BUFFER_BYTES = 64 * 1024;
   private final int fd;
   private final Path opened;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -37,6 +42,42 @@ public final class OpenFile implements AutoCloseable {
   static OpenFile create(Path file) throws IOException {
     return new OpenFile(
         call(file, () -> FileDescriptors.createExclusively(file.toString(), 0600)), file);
+  }
+
+  /**
+   * What {@code source} holds, read from its start to its end into an unnamed file of the temporary
+   * directory, which goes when this is closed: for a file whose size is only known once it has been
+   * read.
+   *
+   * @throws FileException when it holds more than {@code limit} bytes
+   */
+  static OpenFile snapshot(OpenFile source, long limit) throws IOException {
+    Path copy = Files.createTempFile("procgate-", ".read");
+    try {
+      try (FileChannel in = FileChannel.open(source.path(), StandardOpenOption.READ);
+          FileChannel out = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+        ByteBuffer buffer = ByteBuffer.allocate(SNAPSHOT_BUFFER_BYTES);
+        long total = 0;
+        while (in.read(buffer.clear()) >= 0) {
+          total += buffer.position();
+          if (total > limit) {
+            throw new FileException(
+                Kind.NOT_A_REGULAR_FILE,
+                source.name()
+                    + " does not say its size, and holds more than "
+                    + limit
+                    + " bytes: read it with a process instead");
+          }
+          buffer.flip();
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+        }
+      }
+      return open(copy);
+    } finally {
+      Files.deleteIfExists(copy);
+    }
   }
 
   private interface Open {

@@ -4,6 +4,7 @@ import io.procgate.core.Account;
 import io.procgate.core.files.FileException.Kind;
 import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.os.Accounts;
+import io.procgate.core.internal.os.FileStatus;
 import io.procgate.core.internal.os.FsCredentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,10 @@ public final class UserFiles implements AutoCloseable {
   private static final int DEFAULT_DIRECTORY_MODE = 0755;
   private static final int DEFAULT_FILE_MODE = 0644;
   private static final int MAX_PATH = 4096;
+  // What /sys says of every attribute file; /proc and the cgroup file systems say 0.
+  private static final long PSEUDO_FILE_SIZE = 4096;
+  // A file read to learn its size is copied first; /proc's largest (kallsyms) is a few MiB.
+  private static final long MAX_SNAPSHOT_BYTES = 64L << 20;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
@@ -337,12 +342,28 @@ public final class UserFiles implements AutoCloseable {
             if (!opened.isRegularFile()) {
               throw new FileException(Kind.NOT_A_REGULAR_FILE, file + " is not a regular file");
             }
+            if (sizeUnknown(open)) {
+              try (open) {
+                return OpenFile.snapshot(open, MAX_SNAPSHOT_BYTES);
+              }
+            }
           } catch (IOException | RuntimeException e) {
             open.close();
             throw e;
           }
           return open;
         });
+  }
+
+  /**
+   * Whether the size the kernel gives is not the file's: the files of {@code /proc}, {@code /sys}
+   * and the cgroup file systems hold no storage and say 0 or one page, whatever they hold, so a
+   * sender that trusts the size sends nothing or waits for bytes that never come. A real file that
+   * small and without storage (empty, or all hole) is copied at no cost.
+   */
+  private static boolean sizeUnknown(OpenFile open) {
+    FileStatus status = FileStatus.of(open.path().toString());
+    return status != null && status.blocks() == 0 && status.size() <= PSEUDO_FILE_SIZE;
   }
 
   /**

@@ -150,6 +150,24 @@ class UserFilesTest {
   }
 
   @Test
+  void aFileThatDoesNotSayItsSizeIsReadWhole() throws Exception {
+    for (String pseudo : List.of("/proc/version", "/sys/devices/system/cpu/online")) {
+      assumeTrue(Files.isReadable(Path.of(pseudo)), pseudo);
+      try (OpenFile open = get(files.openForReading(pseudo))) {
+        assertThat(Files.readAllBytes(open.path()))
+            .as(pseudo)
+            .isNotEmpty()
+            .isEqualTo(Files.readAllBytes(Path.of(pseudo)));
+        assertThat(Files.size(open.path())).isEqualTo(Files.readAllBytes(Path.of(pseudo)).length);
+      }
+    }
+    Path empty = Files.createFile(dir.resolve("empty"));
+    try (OpenFile open = get(files.openForReading(empty.toString()))) {
+      assertThat(Files.size(open.path())).isZero();
+    }
+  }
+
+  @Test
   void aTreeIsNotHalfMovedToAnotherFileSystem() throws Exception {
     Path shm = Path.of("/dev/shm");
     assumeTrue(
