@@ -61,6 +61,8 @@ public final class UserFiles implements AutoCloseable {
   private static final int DEFAULT_DIRECTORY_MODE = 0755;
   private static final int DEFAULT_FILE_MODE = 0644;
   private static final int MAX_PATH = 4096;
+  // Linux's own bound on the links one lookup follows (MAXSYMLINKS).
+  private static final int MAX_LINKS = 40;
   // What /sys says of every attribute file; /proc and the cgroup file systems say 0.
   private static final long PSEUDO_FILE_SIZE = 4096;
   // A file read to learn its size is copied first; /proc's largest (kallsyms) is a few MiB.
@@ -356,6 +358,23 @@ public final class UserFiles implements AutoCloseable {
   }
 
   /**
+   * Where a write of {@code path} lands: through a symbolic link to what it points at, as a shell's
+   * {@code >} goes, even to a file that does not exist yet. The new content replaces that file, not
+   * the link.
+   */
+  private static Path throughLinks(Path path) throws IOException {
+    Path at = path;
+    for (int links = 0; Files.isSymbolicLink(at); links++) {
+      if (links == MAX_LINKS) {
+        throw new FileSystemException(path.toString(), null, "Too many levels of symbolic links");
+      }
+      // Not normalised: the kernel resolves a ".." after a linked directory as it should.
+      at = at.resolveSibling(Files.readSymbolicLink(at));
+    }
+    return at;
+  }
+
+  /**
    * Whether the size the kernel gives is not the file's: the files of {@code /proc}, {@code /sys}
    * and the cgroup file systems hold no storage and say 0 or one page, whatever they hold, so a
    * sender that trusts the size sends nothing or waits for bytes that never come. A real file that
@@ -383,10 +402,11 @@ public final class UserFiles implements AutoCloseable {
           if (isDirectory(target)) {
             throw new FileException(Kind.IS_A_DIRECTORY, target + " is a directory");
           }
-          List<Path> created = createParents(target);
-          Path temporary = target.resolveSibling(temporaryName(target));
+          Path destination = throughLinks(target);
+          List<Path> created = createParents(destination);
+          Path temporary = destination.resolveSibling(temporaryName(destination));
           try {
-            return new PendingWrite(this, OpenFile.create(temporary), target, bits, created);
+            return new PendingWrite(this, OpenFile.create(temporary), destination, bits, created);
           } catch (AccessDeniedException e) {
             PendingWrite.removeEmpty(created);
             // The name to report is the one asked for, not the temporary one.

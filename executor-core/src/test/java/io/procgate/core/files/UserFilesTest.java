@@ -150,6 +150,39 @@ class UserFilesTest {
   }
 
   @Test
+  void aWriteGoesThroughALinkAsTheShellsWouldAndTheLinkStays() throws Exception {
+    Path real = Files.writeString(dir.resolve("real.txt"), "old");
+    Files.createDirectory(dir.resolve("sub"));
+    Files.createSymbolicLink(dir.resolve("sub/link"), Path.of("../real.txt"));
+    Files.createSymbolicLink(dir.resolve("chain"), Path.of("sub/link"));
+    Files.createSymbolicLink(dir.resolve("dangling"), Path.of("made-by-the-write.txt"));
+    Files.createSymbolicLink(dir.resolve("loop-a"), Path.of("loop-b"));
+    Files.createSymbolicLink(dir.resolve("loop-b"), Path.of("loop-a"));
+
+    writeAll(dir + "/chain", "new");
+    writeAll(dir + "/dangling", "born");
+
+    assertThat(real).hasContent("new");
+    assertThat(dir.resolve("chain")).isSymbolicLink();
+    assertThat(dir.resolve("sub/link")).isSymbolicLink();
+    assertThat(dir.resolve("made-by-the-write.txt")).hasContent("born");
+    assertThat(dir.resolve("dangling")).isSymbolicLink();
+    assertThat(failure(files.openForWriting(dir + "/loop-a", Optional.empty())))
+        .isEqualTo(FileException.Kind.INVALID_PATH);
+    try (var left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "real.txt", "sub", "chain", "dangling", "made-by-the-write.txt", "loop-a", "loop-b");
+    }
+  }
+
+  private void writeAll(String path, String content) throws Exception {
+    PendingWrite write = get(files.openForWriting(path, Optional.empty()));
+    Files.writeString(write.path(), content);
+    get(write.commit());
+  }
+
+  @Test
   void aFileThatDoesNotSayItsSizeIsReadWhole() throws Exception {
     for (String pseudo : List.of("/proc/version", "/sys/devices/system/cpu/online")) {
       assumeTrue(Files.isReadable(Path.of(pseudo)), pseudo);
