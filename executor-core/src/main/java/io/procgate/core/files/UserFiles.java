@@ -365,6 +365,7 @@ public final class UserFiles implements AutoCloseable {
   private static Path throughLinks(Path path) throws IOException {
     Path at = path;
     for (int links = 0; Files.isSymbolicLink(at); links++) {
+      // A loop fails the lookup before this; the bound holds against links changed meanwhile.
       if (links == MAX_LINKS) {
         throw new FileSystemException(path.toString(), null, "Too many levels of symbolic links");
       }
