@@ -50,6 +50,7 @@ class OperationsIT {
               + " HTTP/1\\.[01]\" \\d{3} (\\d+|-) \"[^\"]*\" \"[^\"]*\"");
 
   static ServerProcess server;
+  static Metrics atStart;
 
   @BeforeAll
   static void start() throws Exception {
@@ -57,6 +58,7 @@ class OperationsIT {
     settings.put("procgate.log.json", "true");
     settings.put("procgate.log.access", "true");
     server = ServerProcess.start(settings);
+    atStart = Metrics.scrape(server);
   }
 
   @AfterAll
@@ -135,6 +137,20 @@ class OperationsIT {
   }
 
   @Test
+  void everyCounterIsThereFromTheStartAtZero() {
+    for (String series :
+        List.of(
+            "procgate_execs_total{outcome=\"exited\"}",
+            "procgate_spawns_total{outcome=\"timed_out\"}",
+            "procgate_exec_duration_seconds_count",
+            "procgate_output_bytes_total{kind=\"spawn\"}",
+            "procgate_file_read_bytes_total",
+            "procgate_file_written_bytes_total")) {
+      assertThat(atStart.text()).as(series).contains("\n" + series + " 0.0\n");
+    }
+  }
+
+  @Test
   void execsSpawnsAndFilesAreCountedByOutcome() throws Exception {
     Browser session = server.browsers().createBrowser(new BrowserCreateRequest());
     String id = session.getSessionId();
@@ -173,9 +189,15 @@ class OperationsIT {
     assertThat(during.value("procgate_processes_running")).isEqualTo(1);
     assertThat(delta(before, during, "procgate_file_written_bytes_total"))
         .isEqualTo(content.length);
-    assertThat(delta(before, during, "procgate_file_read_bytes_total")).isEqualTo(content.length);
     assertThat(during.value("procgate_sessions")).isEqualTo(1);
     assertThat(during.text()).contains("http_server_requests_seconds_count{");
+    // A read is counted when its response has ended, which the client can see before the server.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                delta(before, Metrics.scrape(server), "procgate_file_read_bytes_total")
+                    == content.length);
 
     server
         .processes()

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.procgate.core.ProcessEvents;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -12,8 +13,11 @@ import java.util.Map;
 
 /**
  * The counts of what sessions do: processes by how they ended, exec durations, output, and bytes
- * through the files API. Every meter is made once, here; recording is a few increments.
+ * through the files API. Every meter is made once, here; recording is a few increments. Made at
+ * start, not at the first use: a scrape shows every series from the first, at 0, and a rate over
+ * the first exec is not lost to a series that began with it.
  */
+@Startup
 @ApplicationScoped
 public class ServerMetrics implements ProcessEvents {
   // From an echo (about a millisecond) to the longest timeout an exec may ask for (an hour).
