@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.procgate.core.ContainmentSettings.Mechanism;
+import io.procgate.core.internal.os.PosixSpawn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -197,9 +198,16 @@ class ContainmentTest {
   }
 
   @Test
-  void onCgroupV2AChildEntersByItselfAndTheKernelEndsThemAll() throws Exception {
+  void onCgroupV2AChildIsBornInsideOrEntersByItselfAndTheKernelEndsThemAll() throws Exception {
     ProcessTable owner = start(new ContainmentSettings(Mechanism.V2, false, 0, 0, 100));
     assumeTrue(executor.containment().startsWith("cgroup v2"), executor.containment());
+    // Born inside where libc (glibc 2.39 and newer) and kernel (clone3's CLONE_INTO_CGROUP, 5.7
+    // and newer) can; through the trampoline elsewhere.
+    assertThat(executor.containment())
+        .contains(
+            PosixSpawn.canBeBornInCgroup() && kernelAtLeast(5, 7)
+                ? "children are born inside"
+                : "children enter through /bin/sh");
 
     String cgroups = stdout(run(owner, "/bin/cat /proc/self/cgroup"));
     String escapee = stdout(run(owner, "setsid sleep 619 </dev/null >/dev/null 2>&1 & echo $!"));
@@ -211,6 +219,12 @@ class ContainmentTest {
     assertThat(alive(escapee)).isTrue();
     executor.terminateAll(owner).get(30, TimeUnit.SECONDS);
     assertThat(alive(escapee)).isFalse();
+  }
+
+  private static boolean kernelAtLeast(int major, int minor) {
+    String[] release = System.getProperty("os.version").split("[.-]");
+    int[] version = {Integer.parseInt(release[0]), Integer.parseInt(release[1])};
+    return version[0] > major || (version[0] == major && version[1] >= minor);
   }
 
   @Test

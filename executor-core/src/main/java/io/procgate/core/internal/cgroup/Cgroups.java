@@ -35,6 +35,7 @@ public final class Cgroups {
   private final Path[] v1;
   private final int[] v1Home;
   private final Path v2;
+  private final boolean v2BornInside;
   private final Set<SessionCgroup> live = ConcurrentHashMap.newKeySet();
 
   private Cgroups(
@@ -43,13 +44,15 @@ public final class Cgroups {
       String description,
       Path[] v1,
       int[] v1Home,
-      Path v2) {
+      Path v2,
+      boolean v2BornInside) {
     this.settings = settings;
     this.unavailable = unavailable;
     this.description = description;
     this.v1 = v1;
     this.v1Home = v1Home;
     this.v2 = v2;
+    this.v2BornInside = v2BornInside;
   }
 
   public static Cgroups discover(ContainmentSettings settings) {
@@ -100,7 +103,7 @@ public final class Cgroups {
   }
 
   private static Cgroups none(ContainmentSettings settings, String why) {
-    return new Cgroups(settings, why, "none", null, null, null);
+    return new Cgroups(settings, why, "none", null, null, null, false);
   }
 
   private static Cgroups v1(
@@ -126,7 +129,7 @@ public final class Cgroups {
       names.add(String.join(",", hierarchy.controllers()));
     }
     return new Cgroups(
-        settings, null, "cgroup v1 (" + String.join("; ", names) + ")", dirs, home, null);
+        settings, null, "cgroup v1 (" + String.join("; ", names) + ")", dirs, home, null, false);
   }
 
   private static Cgroups v2(ContainmentSettings settings, CgroupMounts.Hierarchy unified)
@@ -144,15 +147,19 @@ public final class Cgroups {
       Files.writeString(unified.own().resolve("cgroup.subtree_control"), enable);
       Files.writeString(dir.resolve("cgroup.subtree_control"), enable);
     }
+    Optional<String> notBorn = V2SessionCgroup.canBeBornInside(dir);
     return new Cgroups(
         settings,
         null,
         "cgroup v2 ("
             + (controllers.isEmpty() ? "no controllers: no limits" : String.join(" ", controllers))
+            + "; children "
+            + notBorn.map(why -> "enter through /bin/sh: " + why).orElse("are born inside")
             + ")",
         null,
         null,
-        dir);
+        dir,
+        notBorn.isEmpty());
   }
 
   /** The server's own directory below {@code own}, created anew. */
@@ -204,7 +211,7 @@ public final class Cgroups {
    */
   public SessionCgroup create(String name) throws IOException {
     if (v2 != null) {
-      V2SessionCgroup cgroup = new V2SessionCgroup(v2.resolve(name), live::remove);
+      V2SessionCgroup cgroup = new V2SessionCgroup(v2.resolve(name), v2BornInside, live::remove);
       limit(
           cgroup,
           () -> cgroup.limit(settings.memoryLimit(), settings.tasksLimit(), settings.cpuWeight()));

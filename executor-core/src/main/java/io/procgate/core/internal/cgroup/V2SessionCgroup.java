@@ -1,5 +1,8 @@
 package io.procgate.core.internal.cgroup;
 
+import io.procgate.core.internal.os.Errno;
+import io.procgate.core.internal.os.FileDescriptors;
+import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.PosixSpawn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,15 +10,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
- * A session's cgroup on cgroup v2: one directory in the unified hierarchy. Only a whole process can
- * move there, so a child enters by itself before it runs the command: it is started as a
- * trampoline, {@code /bin/sh}, that writes its own pid into the cgroup and then executes the
- * command, which so runs inside from its first instruction (at the price of one more {@code exec}).
+ * A session's cgroup on cgroup v2: one directory in the unified hierarchy. Where libc and kernel
+ * allow it, a child is born inside ({@code clone3} with {@code CLONE_INTO_CGROUP}, through {@code
+ * posix_spawn}). Elsewhere, since only a whole process can move there, a child enters by itself
+ * before it runs the command: it is started as a trampoline, {@code /bin/sh}, that writes its own
+ * pid into the cgroup and then executes the command, which so runs inside from its first
+ * instruction, at the price of one more {@code exec} (0.6 to 1.1 ms an exec on our machines).
  */
 final class V2SessionCgroup implements SessionCgroup {
   private static final String SHELL = "/bin/sh";
@@ -23,12 +29,70 @@ final class V2SessionCgroup implements SessionCgroup {
   private static final String TRAMPOLINE = "echo 0 > \"$0/cgroup.procs\" && exec \"$@\"";
 
   private final Path dir;
+  // Open while the cgroup is there, when its children are born inside; -1 for the trampoline.
+  private volatile int bornIn = -1;
   private final int self = (int) ProcessHandle.current().pid();
   private final Consumer<SessionCgroup> onRemoved;
 
-  V2SessionCgroup(Path dir, Consumer<SessionCgroup> onRemoved) throws IOException {
+  /**
+   * @param bornInside whether children can be born inside, as {@link #canBeBornInside} says
+   */
+  V2SessionCgroup(Path dir, boolean bornInside, Consumer<SessionCgroup> onRemoved)
+      throws IOException {
     this.dir = Files.createDirectory(dir);
     this.onRemoved = onRemoved;
+    if (bornInside) {
+      try {
+        bornIn = FileDescriptors.openDirectory(dir.toString());
+      } catch (OsException e) {
+        Cgroups.removeDir(dir);
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Whether a child can be born in a cgroup below {@code parent}: a spawn into a new cgroup there
+   * of a file that cannot exist, which fails at its {@code execve} if, and only if, the child was
+   * born; the cgroup is removed again.
+   *
+   * @return empty if it can, or why not
+   */
+  static Optional<String> canBeBornInside(Path parent) {
+    if (!PosixSpawn.canBeBornInCgroup()) {
+      return Optional.of("libc has no posix_spawnattr_setcgroup_np (glibc 2.39 and newer)");
+    }
+    Path probe = parent.resolve("probe");
+    int fd = -1;
+    FileDescriptors.Pipe sink = null;
+    try {
+      if (!Files.isDirectory(probe)) {
+        Files.createDirectory(probe);
+      }
+      fd = FileDescriptors.openDirectory(probe.toString());
+      sink = FileDescriptors.pipe();
+      String absent = probe.resolve("absent").toString();
+      PosixSpawn.spawn(
+          new PosixSpawn.Spec(
+                  absent,
+                  List.of(absent),
+                  List.of(),
+                  "/",
+                  new PosixSpawn.Pipes(-1, sink.writeEnd(), sink.writeEnd()))
+              .bornIn(fd));
+      return Optional.of("a spawn of a file that is not there succeeded");
+    } catch (OsException e) {
+      return e.errno() == Errno.ENOENT ? Optional.empty() : Optional.of(e.getMessage());
+    } catch (IOException e) {
+      return Optional.of(e.toString());
+    } finally {
+      FileDescriptors.close(fd);
+      if (sink != null) {
+        FileDescriptors.close(sink.readEnd());
+        FileDescriptors.close(sink.writeEnd());
+      }
+      Cgroups.removeDir(probe);
+    }
   }
 
   void limit(long memoryLimit, int tasksLimit, int cpuWeight) throws IOException {
@@ -48,6 +112,10 @@ final class V2SessionCgroup implements SessionCgroup {
 
   @Override
   public PosixSpawn.Spec prepare(PosixSpawn.Spec spec) {
+    int fd = bornIn;
+    if (fd >= 0) {
+      return spec.bornIn(fd);
+    }
     List<String> argv = new ArrayList<>();
     argv.add(SHELL);
     argv.add("-c");
@@ -109,6 +177,8 @@ final class V2SessionCgroup implements SessionCgroup {
 
   @Override
   public boolean remove() {
+    FileDescriptors.close(bornIn);
+    bornIn = -1;
     boolean gone = Cgroups.removeDir(dir);
     if (gone) {
       onRemoved.accept(this);

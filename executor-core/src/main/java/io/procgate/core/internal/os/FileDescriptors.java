@@ -13,6 +13,7 @@ public final class FileDescriptors {
   static final int O_NOCTTY = 0x100;
   static final int O_NONBLOCK = 0x800;
   static final int O_CLOEXEC = 0x80000;
+  static final int O_DIRECTORY = 0x10000;
 
   private static final int F_GETFL = 3;
   private static final int F_SETFL = 4;
@@ -120,6 +121,15 @@ public final class FileDescriptors {
    */
   public static int openForReading(String path) {
     int fd = LibC.open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      throw OsException.last("open(" + path + ")");
+    }
+    return fd;
+  }
+
+  /** Opens an existing directory, close-on-exec, for the calls that take one by descriptor. */
+  public static int openDirectory(String path) {
+    int fd = LibC.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       throw OsException.last("open(" + path + ")");
     }

@@ -1,5 +1,6 @@
 package io.procgate.core.internal.os;
 
+import com.sun.jna.Function;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -23,6 +24,21 @@ final class LibC {
   private LibC() {}
 
   static final Variadic VARIADIC = Native.load(Platform.C_LIBRARY_NAME, Variadic.class);
+
+  /**
+   * {@code int posix_spawnattr_setcgroup_np(posix_spawnattr_t *, int cgroup)}, glibc 2.39 and
+   * newer; null before. Looked up, not bound: direct mapping would refuse the whole class without
+   * it.
+   */
+  static final Function POSIX_SPAWNATTR_SETCGROUP_NP = optional("posix_spawnattr_setcgroup_np");
+
+  private static Function optional(String name) {
+    try {
+      return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction(name);
+    } catch (UnsatisfiedLinkError absent) {
+      return null;
+    }
+  }
 
   /** Functions declared with {@code ...}; JNA passes their arguments the variadic way. */
   interface Variadic extends Library {

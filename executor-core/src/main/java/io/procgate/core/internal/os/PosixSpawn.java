@@ -16,6 +16,9 @@ public final class PosixSpawn {
   private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
   private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
   private static final short POSIX_SPAWN_SETSID = 0x80;
+  private static final short POSIX_SPAWN_SETCGROUP = 0x100;
+  private static final short COMMON_FLAGS =
+      POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
 
   // glibc's posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t 128.
   private static final int FILE_ACTIONS_SIZE = 128;
@@ -25,6 +28,9 @@ public final class PosixSpawn {
 
   // The same for every child, and only read by posix_spawn: made once, shared by every thread.
   private static final Memory ATTRIBUTES = commonAttributes();
+  // Their bytes, the start of a spawn's own attributes when it names a cgroup: glibc's structure
+  // holds values only, no pointers, so a copy is a whole one.
+  private static final byte[] ATTRIBUTE_BYTES = ATTRIBUTES.getByteArray(0, ATTRIBUTES_SIZE);
 
   private PosixSpawn() {}
 
@@ -48,9 +54,34 @@ public final class PosixSpawn {
    * @param argv the argument vector, {@code argv[0]} included
    * @param envp the environment, as {@code NAME=value} entries
    * @param cwd absolute path of the working directory
+   * @param cgroup a descriptor of the cgroup v2 directory the child is to be born in, or -1 for the
+   *     caller's own; see {@link #canBeBornInCgroup}
    */
   public record Spec(
-      String executable, List<String> argv, List<String> envp, String cwd, Stdio stdio) {}
+      String executable,
+      List<String> argv,
+      List<String> envp,
+      String cwd,
+      Stdio stdio,
+      int cgroup) {
+    public Spec(String executable, List<String> argv, List<String> envp, String cwd, Stdio stdio) {
+      this(executable, argv, envp, cwd, stdio, -1);
+    }
+
+    /** This child, born in the cgroup v2 directory open as {@code cgroup}. */
+    public Spec bornIn(int cgroup) {
+      return new Spec(executable, argv, envp, cwd, stdio, cgroup);
+    }
+  }
+
+  /**
+   * Whether this libc can start a child inside a given cgroup ({@code clone3} with {@code
+   * CLONE_INTO_CGROUP}, glibc 2.39 and newer). The kernel must allow it too (Linux 5.7 and newer,
+   * and no filter of {@code clone3}), which only a spawn tells.
+   */
+  public static boolean canBeBornInCgroup() {
+    return LibC.POSIX_SPAWNATTR_SETCGROUP_NP != null;
+  }
 
   /**
    * Starts the child described by {@code spec}.
@@ -71,7 +102,7 @@ public final class PosixSpawn {
                 pid,
                 arena.string(spec.executable()),
                 fileActions,
-                ATTRIBUTES,
+                spec.cgroup() < 0 ? ATTRIBUTES : bornIn(spec.cgroup(), arena),
                 arena.strings(spec.argv()),
                 arena.strings(spec.envp()));
         check("posix_spawn", error);
@@ -104,6 +135,19 @@ public final class PosixSpawn {
         LibC.posix_spawn_file_actions_addclosefrom_np(fileActions, 3));
   }
 
+  /** The common attributes, and the child born in {@code cgroup}. */
+  private static Pointer bornIn(int cgroup, Arena arena) {
+    Pointer attributes = arena.take(ATTRIBUTES_SIZE);
+    attributes.write(0, ATTRIBUTE_BYTES, 0, ATTRIBUTES_SIZE);
+    check(
+        "posix_spawnattr_setcgroup_np",
+        LibC.POSIX_SPAWNATTR_SETCGROUP_NP.invokeInt(new Object[] {attributes, cgroup}));
+    check(
+        "posix_spawnattr_setflags",
+        LibC.posix_spawnattr_setflags(attributes, (short) (COMMON_FLAGS | POSIX_SPAWN_SETCGROUP)));
+    return attributes;
+  }
+
   /** A new session, an empty signal mask, every signal at its default; never destroyed. */
   private static Memory commonAttributes() {
     Memory attributes = new Memory(ATTRIBUTES_SIZE);
@@ -117,11 +161,7 @@ public final class PosixSpawn {
           "posix_spawnattr_setsigdefault",
           LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
     }
-    check(
-        "posix_spawnattr_setflags",
-        LibC.posix_spawnattr_setflags(
-            attributes,
-            (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
+    check("posix_spawnattr_setflags", LibC.posix_spawnattr_setflags(attributes, COMMON_FLAGS));
     return attributes;
   }
 
@@ -153,7 +193,7 @@ public final class PosixSpawn {
     private long next;
 
     Arena(Spec spec) {
-      long size = FILE_ACTIONS_SIZE;
+      long size = FILE_ACTIONS_SIZE + (spec.cgroup() < 0 ? 0 : ATTRIBUTES_SIZE);
       size += bytes(spec.executable()) + bytes(spec.cwd()) + bytes(DEV_NULL);
       if (spec.stdio() instanceof Terminal terminal) {
         size += bytes(terminal.path());
