@@ -240,7 +240,7 @@ class ProcessesIT {
   @Test
   void stopAndContinueAreSentToTheGroup() throws Exception {
     // It counts until told to stop: a loop with an end of its own could be over before the STOP
-    // on a busy machine, and a stopped zombie is never 'T'.
+    // on a busy machine, and a zombie is never 'T'.
     ProcessSpawnResult process =
         spawn("i=0; until [ -e enough ]; do i=$((i+1)); echo $i; sleep 0.2; done");
     Streams output = read(process);
@@ -273,10 +273,11 @@ class ProcessesIT {
 
     assertThat(Streams.exitCode(output.ended.get(10, TimeUnit.SECONDS))).isZero();
     String counted = output.stdout();
-    int last = counted.lines().toList().size();
     assertThat(counted)
         .isEqualTo(
-            IntStream.rangeClosed(1, last).mapToObj(i -> i + "\n").collect(Collectors.joining()));
+            IntStream.rangeClosed(1, (int) counted.lines().count())
+                .mapToObj(i -> i + "\n")
+                .collect(Collectors.joining()));
   }
 
   @Test

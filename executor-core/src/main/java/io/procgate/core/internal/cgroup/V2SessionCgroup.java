@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -29,8 +30,8 @@ final class V2SessionCgroup implements SessionCgroup {
   private static final String TRAMPOLINE = "echo 0 > \"$0/cgroup.procs\" && exec \"$@\"";
 
   private final Path dir;
-  // Open while the cgroup is there, when its children are born inside; -1 for the trampoline.
-  private volatile int bornIn = -1;
+  // Open while the cgroup is there, when its children are born inside; null for the trampoline.
+  private final AtomicReference<PosixSpawn.Cgroup> bornIn = new AtomicReference<>();
   private final int self = (int) ProcessHandle.current().pid();
   private final Consumer<SessionCgroup> onRemoved;
 
@@ -43,7 +44,7 @@ final class V2SessionCgroup implements SessionCgroup {
     this.onRemoved = onRemoved;
     if (bornInside) {
       try {
-        bornIn = FileDescriptors.openDirectory(dir.toString());
+        bornIn.set(PosixSpawn.Cgroup.open(dir.toString()));
       } catch (OsException e) {
         Cgroups.removeDir(dir);
         throw new IOException(e.getMessage(), e);
@@ -63,34 +64,26 @@ final class V2SessionCgroup implements SessionCgroup {
       return Optional.of("libc has no posix_spawnattr_setcgroup_np (glibc 2.39 and newer)");
     }
     Path probe = parent.resolve("probe");
-    int fd = -1;
-    FileDescriptors.Pipe sink = null;
+    int sink = -1;
     try {
       if (!Files.isDirectory(probe)) {
         Files.createDirectory(probe);
       }
-      fd = FileDescriptors.openDirectory(probe.toString());
-      sink = FileDescriptors.pipe();
+      sink = FileDescriptors.openForWriting("/dev/null");
       String absent = probe.resolve("absent").toString();
-      PosixSpawn.spawn(
-          new PosixSpawn.Spec(
-                  absent,
-                  List.of(absent),
-                  List.of(),
-                  "/",
-                  new PosixSpawn.Pipes(-1, sink.writeEnd(), sink.writeEnd()))
-              .bornIn(fd));
+      try (PosixSpawn.Cgroup cgroup = PosixSpawn.Cgroup.open(probe.toString())) {
+        PosixSpawn.spawn(
+            new PosixSpawn.Spec(
+                    absent, List.of(absent), List.of(), "/", new PosixSpawn.Pipes(-1, sink, sink))
+                .bornIn(cgroup));
+      }
       return Optional.of("a spawn of a file that is not there succeeded");
     } catch (OsException e) {
       return e.errno() == Errno.ENOENT ? Optional.empty() : Optional.of(e.getMessage());
     } catch (IOException e) {
       return Optional.of(e.toString());
     } finally {
-      FileDescriptors.close(fd);
-      if (sink != null) {
-        FileDescriptors.close(sink.readEnd());
-        FileDescriptors.close(sink.writeEnd());
-      }
+      FileDescriptors.close(sink);
       Cgroups.removeDir(probe);
     }
   }
@@ -112,9 +105,9 @@ final class V2SessionCgroup implements SessionCgroup {
 
   @Override
   public PosixSpawn.Spec prepare(PosixSpawn.Spec spec) {
-    int fd = bornIn;
-    if (fd >= 0) {
-      return spec.bornIn(fd);
+    PosixSpawn.Cgroup cgroup = bornIn.get();
+    if (cgroup != null) {
+      return spec.bornIn(cgroup);
     }
     List<String> argv = new ArrayList<>();
     argv.add(SHELL);
@@ -177,8 +170,10 @@ final class V2SessionCgroup implements SessionCgroup {
 
   @Override
   public boolean remove() {
-    FileDescriptors.close(bornIn);
-    bornIn = -1;
+    PosixSpawn.Cgroup cgroup = bornIn.getAndSet(null);
+    if (cgroup != null) {
+      cgroup.close();
+    }
     boolean gone = Cgroups.removeDir(dir);
     if (gone) {
       onRemoved.accept(this);

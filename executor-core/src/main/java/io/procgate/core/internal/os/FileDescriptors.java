@@ -128,7 +128,7 @@ public final class FileDescriptors {
   }
 
   /** Opens an existing directory, close-on-exec, for the calls that take one by descriptor. */
-  public static int openDirectory(String path) {
+  static int openDirectory(String path) {
     int fd = LibC.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       throw OsException.last("open(" + path + ")");

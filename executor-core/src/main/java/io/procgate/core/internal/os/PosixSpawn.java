@@ -27,10 +27,7 @@ public final class PosixSpawn {
   private static final String DEV_NULL = "/dev/null";
 
   // The same for every child, and only read by posix_spawn: made once, shared by every thread.
-  private static final Memory ATTRIBUTES = commonAttributes();
-  // Their bytes, the start of a spawn's own attributes when it names a cgroup: glibc's structure
-  // holds values only, no pointers, so a copy is a whole one.
-  private static final byte[] ATTRIBUTE_BYTES = ATTRIBUTES.getByteArray(0, ATTRIBUTES_SIZE);
+  private static final Memory ATTRIBUTES = attributes(COMMON_FLAGS);
 
   private PosixSpawn() {}
 
@@ -54,8 +51,7 @@ public final class PosixSpawn {
    * @param argv the argument vector, {@code argv[0]} included
    * @param envp the environment, as {@code NAME=value} entries
    * @param cwd absolute path of the working directory
-   * @param cgroup a descriptor of the cgroup v2 directory the child is to be born in, or -1 for the
-   *     caller's own; see {@link #canBeBornInCgroup}
+   * @param cgroup the cgroup v2 directory the child is to be born in, or null for the caller's own
    */
   public record Spec(
       String executable,
@@ -63,14 +59,52 @@ public final class PosixSpawn {
       List<String> envp,
       String cwd,
       Stdio stdio,
-      int cgroup) {
+      Cgroup cgroup) {
     public Spec(String executable, List<String> argv, List<String> envp, String cwd, Stdio stdio) {
-      this(executable, argv, envp, cwd, stdio, -1);
+      this(executable, argv, envp, cwd, stdio, null);
     }
 
-    /** This child, born in the cgroup v2 directory open as {@code cgroup}. */
-    public Spec bornIn(int cgroup) {
+    /** This child, born in {@code cgroup}. */
+    public Spec bornIn(Cgroup cgroup) {
       return new Spec(executable, argv, envp, cwd, stdio, cgroup);
+    }
+  }
+
+  /**
+   * A cgroup v2 directory that children are born in: a descriptor of it, and the attributes that
+   * name it beside the common ones, made once for all its children. Close it once no more children
+   * are to start there; see {@link #canBeBornInCgroup}.
+   */
+  public static final class Cgroup implements AutoCloseable {
+    private final int directory;
+    private final Memory attributes;
+
+    private Cgroup(int directory, Memory attributes) {
+      this.directory = directory;
+      this.attributes = attributes;
+    }
+
+    /**
+     * @param directory the cgroup's directory
+     * @throws OsException when it cannot be opened
+     */
+    public static Cgroup open(String directory) {
+      int fd = FileDescriptors.openDirectory(directory);
+      try {
+        Memory attributes = attributes((short) (COMMON_FLAGS | POSIX_SPAWN_SETCGROUP));
+        check(
+            "posix_spawnattr_setcgroup_np",
+            LibC.POSIX_SPAWNATTR_SETCGROUP_NP.invokeInt(new Object[] {attributes, fd}));
+        return new Cgroup(fd, attributes);
+      } catch (RuntimeException e) {
+        FileDescriptors.close(fd);
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      FileDescriptors.close(directory);
     }
   }
 
@@ -102,7 +136,7 @@ public final class PosixSpawn {
                 pid,
                 arena.string(spec.executable()),
                 fileActions,
-                spec.cgroup() < 0 ? ATTRIBUTES : bornIn(spec.cgroup(), arena),
+                spec.cgroup() == null ? ATTRIBUTES : spec.cgroup().attributes,
                 arena.strings(spec.argv()),
                 arena.strings(spec.envp()));
         check("posix_spawn", error);
@@ -135,21 +169,11 @@ public final class PosixSpawn {
         LibC.posix_spawn_file_actions_addclosefrom_np(fileActions, 3));
   }
 
-  /** The common attributes, and the child born in {@code cgroup}. */
-  private static Pointer bornIn(int cgroup, Arena arena) {
-    Pointer attributes = arena.take(ATTRIBUTES_SIZE);
-    attributes.write(0, ATTRIBUTE_BYTES, 0, ATTRIBUTES_SIZE);
-    check(
-        "posix_spawnattr_setcgroup_np",
-        LibC.POSIX_SPAWNATTR_SETCGROUP_NP.invokeInt(new Object[] {attributes, cgroup}));
-    check(
-        "posix_spawnattr_setflags",
-        LibC.posix_spawnattr_setflags(attributes, (short) (COMMON_FLAGS | POSIX_SPAWN_SETCGROUP)));
-    return attributes;
-  }
-
-  /** A new session, an empty signal mask, every signal at its default; never destroyed. */
-  private static Memory commonAttributes() {
+  /**
+   * A new session, an empty signal mask, every signal at its default, and {@code flags}; never
+   * destroyed (glibc's destroy frees nothing), left to the collector with their owner.
+   */
+  private static Memory attributes(short flags) {
     Memory attributes = new Memory(ATTRIBUTES_SIZE);
     check("posix_spawnattr_init", LibC.posix_spawnattr_init(attributes));
     try (Memory emptySet = new Memory(SIGSET_SIZE);
@@ -161,7 +185,7 @@ public final class PosixSpawn {
           "posix_spawnattr_setsigdefault",
           LibC.posix_spawnattr_setsigdefault(attributes, allSignals));
     }
-    check("posix_spawnattr_setflags", LibC.posix_spawnattr_setflags(attributes, COMMON_FLAGS));
+    check("posix_spawnattr_setflags", LibC.posix_spawnattr_setflags(attributes, flags));
     return attributes;
   }
 
@@ -193,7 +217,7 @@ public final class PosixSpawn {
     private long next;
 
     Arena(Spec spec) {
-      long size = FILE_ACTIONS_SIZE + (spec.cgroup() < 0 ? 0 : ATTRIBUTES_SIZE);
+      long size = FILE_ACTIONS_SIZE;
       size += bytes(spec.executable()) + bytes(spec.cwd()) + bytes(DEV_NULL);
       if (spec.stdio() instanceof Terminal terminal) {
         size += bytes(terminal.path());
