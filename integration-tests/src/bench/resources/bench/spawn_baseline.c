@@ -3,7 +3,7 @@
  * pipes for stdout and stderr, reading both to the end and reaping the child.
  *
  *   spawn_baseline latency <calls> <threads> <command> [args...]
- *       prints: p50_us p99_us calls_per_second
+ *       prints: p50_us p99_us calls_per_second, then each call's nanoseconds, sorted, a line each
  *   spawn_baseline pipe <command> [args...]
  *       prints: stdout_bytes seconds
  */
@@ -97,6 +97,7 @@ int main(int argc, char **argv) {
     qsort(latencies_ns, calls, sizeof(long), by_value);
     printf("%.1f %.1f %.1f\n", latencies_ns[calls / 2] / 1e3, latencies_ns[calls * 99 / 100] / 1e3,
            calls / seconds);
+    for (long i = 0; i < calls; i++) printf("%ld\n", latencies_ns[i]);
     return 0;
   }
   if (argc >= 3 && strcmp(argv[1], "pipe") == 0) {

@@ -45,22 +45,27 @@ public final class Benchmark {
   private static final int MIB = 1024 * 1024;
 
   private final Path work;
+  private final Path charts;
   private final List<String> rows = new ArrayList<>();
   private NativeBaseline c;
   private NodeClient node;
 
-  private Benchmark(Path work) {
+  private Benchmark(Path work, Path charts) {
     this.work = work;
+    this.charts = charts;
   }
 
+  /** Writes the table to {@code procgate.bench.report}, and its charts as PNGs beside it. */
   public static void main(String[] args) throws Exception {
     Path work = Files.createTempDirectory("procgate-bench");
-    Benchmark benchmark = new Benchmark(work);
+    Path report =
+        Path.of(System.getProperty("procgate.bench.report", "target/benchmark.md"))
+            .toAbsolutePath();
+    Files.createDirectories(report.getParent());
+    Benchmark benchmark = new Benchmark(work, report.getParent());
     benchmark.run();
     String table = benchmark.table();
     System.out.println(table);
-    Path report = Path.of(System.getProperty("procgate.bench.report", "target/benchmark.md"));
-    Files.createDirectories(report.toAbsolutePath().getParent());
     Files.writeString(report, table);
   }
 
@@ -102,7 +107,8 @@ public final class Benchmark {
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
       measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
     }
-    measure("9", "first calls", () -> new FirstCalls(settings, c, node, work).measure(rows));
+    measure(
+        "9", "first calls", () -> new FirstCalls(settings, c, node, work).measure(rows, charts));
     if (start != null) {
       measure("5", "memory under load", () -> start.underLoad(settings, file1));
       start.report(rows);
@@ -177,6 +183,12 @@ public final class Benchmark {
     }
     double cP50 = median(native1.stream().mapToDouble(NativeBaseline.Spawns::p50Millis).toArray());
     double cP99 = median(native1.stream().mapToDouble(NativeBaseline.Spawns::p99Millis).toArray());
+    new LineChart("exec /bin/echo hello, warm, one call at a time", "percentile", "ms")
+        .add(ours.percentiles("procgate exec, Java client"))
+        .add(
+            Latencies.of(native1.stream().map(NativeBaseline.Spawns::calls).toList())
+                .percentiles("C posix_spawn with pipes, the same command"))
+        .write(charts.resolve("exec-latency.png"));
     latencyRow(ours, 50, "C posix_spawn", cP50, "≤ 1.5x");
     latencyRow(ours, 99, "C posix_spawn", cP99, "≤ 3x");
     latencyRow(ours, 50, "Java ProcessBuilder", builder.percentileMillis(50), "");

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Row 9: the first 1,000 execs a freshly started server answers, as its first user meets it, next
- * to the C loop. Started as the README starts it (this JVM, with the class data archive), and,
- * where a Java 25 is installed, with a JDK AOT cache recorded by a training run.
+ * to the C loop. Started as docs/operations.md starts it (this JVM, with the class data archive),
+ * and, where a Java 25 is installed, with a JDK AOT cache recorded by a training run.
  */
 final class FirstCalls {
   private static final int CALLS = 1000;
@@ -34,28 +34,40 @@ final class FirstCalls {
     this.work = work;
   }
 
-  void measure(List<String> rows) throws Exception {
+  /** The rows, and a chart of the calls in order, from the start with the median p50. */
+  void measure(List<String> rows, Path charts) throws Exception {
+    LineChart chart =
+        new LineChart(
+            "The first 1,000 execs after start, Java client", "call", "ms, median of 50 calls");
     Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
     String version = "Java " + Runtime.version().feature() + ", class data archive";
-    measure(rows, version, java, List.of());
+    double cP50 = measure(rows, chart, version, java, List.of());
     Path java25 =
         Path.of(
             System.getProperty(
                 "procgate.bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"));
     if (Files.isExecutable(java25)) {
       Path cache = train(java25);
-      measure(rows, "Java 25, AOT cache", java25, List.of("-XX:AOTCache=" + cache));
+      measure(rows, chart, "Java 25, AOT cache", java25, List.of("-XX:AOTCache=" + cache));
     }
+    chart.add(
+        new LineChart.Series(
+            "C posix_spawn, p50", new double[] {0, CALLS}, new double[] {cP50, cP50}));
+    chart.write(charts.resolve("first-calls.png"));
   }
 
-  private void measure(List<String> rows, String runtime, Path java, List<String> options)
+  /** Measures one runtime's rows and adds its line to {@code chart}; answers the C loop's p50. */
+  private double measure(
+      List<String> rows, LineChart chart, String runtime, Path java, List<String> options)
       throws Exception {
+    Latencies[] javaCalls = new Latencies[STARTS];
     double[] javaClient = new double[STARTS];
     double[] nodeClient = new double[STARTS];
     double[] spawns = new double[STARTS];
     for (int i = 0; i < STARTS; i++) {
       try (ServerProcess server = ServerProcess.start(java, settings, options)) {
-        javaClient[i] = javaClientP50(server);
+        javaCalls[i] = javaClientCalls(server);
+        javaClient[i] = javaCalls[i].percentileMillis(50);
       }
       try (ServerProcess server = ServerProcess.start(java, settings, options)) {
         String session = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
@@ -80,9 +92,17 @@ final class FirstCalls {
             "C posix_spawn",
             cP50,
             "≤ 2x"));
+    double median = Benchmark.median(javaClient);
+    for (Latencies calls : javaCalls) {
+      if (calls.percentileMillis(50) == median) {
+        chart.add(calls.movingMedian(runtime, 50));
+        break;
+      }
+    }
+    return cP50;
   }
 
-  private static double javaClientP50(ServerProcess server) throws Exception {
+  private static Latencies javaClientCalls(ServerProcess server) throws Exception {
     String session = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
     BrowserProcessesApi processes = new BrowserProcessesApi(server.client());
     Latencies latencies = new Latencies(CALLS);
@@ -91,7 +111,7 @@ final class FirstCalls {
       processes.processExec(session, ECHO);
       latencies.add(System.nanoTime() - t0);
     }
-    return latencies.percentileMillis(50);
+    return latencies;
   }
 
   /** A training run that records the cache as the server exits: execs from both clients. */

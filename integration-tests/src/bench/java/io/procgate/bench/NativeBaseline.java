@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The C baseline, compiled from {@code bench/spawn_baseline.c} with gcc when first used. */
 final class NativeBaseline {
-  /** Per-call latency percentiles and throughput of a spawn loop. */
-  record Spawns(double p50Millis, double p99Millis, double callsPerSecond) {}
+  /** Per-call latency percentiles and throughput of a spawn loop, and every call's latency. */
+  record Spawns(double p50Millis, double p99Millis, double callsPerSecond, Latencies calls) {}
 
   private final Path binary;
   private final Map<String, String> environment;
@@ -46,9 +46,15 @@ final class NativeBaseline {
             List.of(
                 binary.toString(), "latency", Integer.toString(calls), Integer.toString(threads)));
     args.addAll(List.of(command));
-    String[] f = run(args, environment).trim().split(" ");
+    List<String> lines = run(args, environment).lines().toList();
+    String[] f = lines.get(0).trim().split(" ");
+    Latencies each = new Latencies(lines.size() - 1);
+    lines.subList(1, lines.size()).forEach(line -> each.add(Long.parseLong(line.trim())));
     return new Spawns(
-        Double.parseDouble(f[0]) / 1000, Double.parseDouble(f[1]) / 1000, Double.parseDouble(f[2]));
+        Double.parseDouble(f[0]) / 1000,
+        Double.parseDouble(f[1]) / 1000,
+        Double.parseDouble(f[2]),
+        each);
   }
 
   /** Seconds to read all of the command's stdout through a pipe. */

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class StartAndMemory {
   private static final int MIB = 1024 * 1024;
   private static final int LOAD_CONCURRENCY = 64;
-  // The README's formula for this load: 64 execs at once, each capturing 1 MiB.
+  // The formula in docs/operations.md for this load: 64 execs at once, each capturing 1 MiB.
   private static final MemoryBound BOUND = new MemoryBound().execs(LOAD_CONCURRENCY, 1);
 
   private final double startSeconds;

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 1 GiB file through the server and back, within the README's memory formula for one transfer.
+ * A 1 GiB file through the server and back, within the memory formula of docs/operations.md for one
+ * transfer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)

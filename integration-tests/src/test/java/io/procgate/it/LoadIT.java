@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class LoadIT {
-  // The README's formula for this load: 200 processes with a 1 MiB output buffer, each read by one
+  // The formula in docs/operations.md for this load: 200 processes with a 1 MiB output buffer, each
+  // read by one
   // stream at a time.
   private static final MemoryBound BOUND = new MemoryBound().spawned(200, 1).streams(200);
 

@@ -1,12 +1,12 @@
 package io.procgate.testing;
 
 /**
- * The README's memory formula for one load: the heap to give the server ({@code -Xmx}), and the
- * resident memory it then stays under. Heap: 1.5 x (64 MiB + per running exec its captured output
- * and 0.5 MiB for the answer being written, per spawned process its output buffer, per open stream
- * 0.5 MiB, per file transfer 2 MiB). Resident: that heap, plus 192 MiB (classes, compiled code,
- * threads, the collector), plus 1.5 x the bytes in Netty's pooled direct buffers (an exec answer's
- * JSON is 4/3 of its output; a stream holds 1/3 MiB, a file transfer 1/2 MiB).
+ * The memory formula of docs/operations.md for one load: the heap to give the server ({@code
+ * -Xmx}), and the resident memory it then stays under. Heap: 1.5 x (64 MiB + per running exec its
+ * captured output and 0.5 MiB for the answer being written, per spawned process its output buffer,
+ * per open stream 0.5 MiB, per file transfer 2 MiB). Resident: that heap, plus 192 MiB (classes,
+ * compiled code, threads, the collector), plus 1.5 x the bytes in Netty's pooled direct buffers (an
+ * exec answer's JSON is 4/3 of its output; a stream holds 1/3 MiB, a file transfer 1/2 MiB).
  */
 public final class MemoryBound {
   private static final long MIB = 1024 * 1024;
@@ -54,7 +54,7 @@ public final class MemoryBound {
     return (heapMib() + (long) (192 + 1.5 * directMib)) * MIB;
   }
 
-  /** The bound as the README writes it. */
+  /** The bound as docs/operations.md writes it. */
   public String describe() {
     return "-Xmx " + heapMib() + " MiB + " + (long) (192 + 1.5 * directMib) + " MiB";
   }

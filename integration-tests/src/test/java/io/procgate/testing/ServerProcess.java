@@ -131,7 +131,8 @@ public final class ServerProcess implements AutoCloseable {
     Path app = Path.of(jar).toAbsolutePath();
     List<String> command = new ArrayList<>();
     command.add(java.toString());
-    // As the README starts it: from its directory, with the class data archive built beside it,
+    // As docs/operations.md starts it: from its directory, with the class data archive built beside
+    // it,
     // which the JVM takes only with the very class path it was recorded with, and from the Java
     // that built it.
     Path archive = app.resolveSibling("app-cds.jsa");

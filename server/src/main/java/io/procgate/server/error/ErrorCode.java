@@ -5,7 +5,8 @@ import io.procgate.core.files.FileException;
 
 /**
  * Every error the API answers with: its HTTP status, its stable {@code code}, and whether a client
- * may retry it. The README's error table lists exactly these, and a test holds the two together.
+ * may retry it. The catalogue in docs/errors.md lists exactly these, and a test holds the two
+ * together.
  */
 public enum ErrorCode {
   INVALID_JSON(400),

@@ -10,20 +10,23 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every setting of {@link ProcgateConfig} is in the README's table and in the shipped file. */
+/**
+ * Every setting of {@link ProcgateConfig} is in the tables of {@code docs/configuration.md} and in
+ * the shipped file.
+ */
 class SettingsDocumentedTest {
   private static final Path MODULE = Path.of("").toAbsolutePath();
 
   @Test
-  void everySettingIsInTheReadmeAndInConfProcgateProperties() throws IOException {
+  void everySettingIsInTheConfigurationDocAndInConfProcgateProperties() throws IOException {
     List<String> settings = new ArrayList<>();
     collect(ProcgateConfig.class, "procgate.", settings);
     assertThat(settings).hasSizeGreaterThan(40).contains("procgate.exec.kill-grace");
 
-    String readme = Files.readString(MODULE.resolveSibling("README.md"));
+    String doc = Files.readString(MODULE.resolveSibling("docs").resolve("configuration.md"));
     String conf = Files.readString(MODULE.resolve("src/main/dist/conf/procgate.properties"));
     for (String setting : settings) {
-      assertThat(readme).as("README").contains("| `" + setting + "` |");
+      assertThat(doc).as("docs/configuration.md").contains("| `" + setting + "` |");
       assertThat(conf).as("conf/procgate.properties").containsPattern("(?m)^#" + setting + "=");
     }
     assertThat(conf).as("no setting is on by the file itself").doesNotContainPattern("(?m)^[a-z]");
