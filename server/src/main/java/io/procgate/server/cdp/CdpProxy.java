@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.procgate.core.browser.Browser;
 import io.procgate.core.browser.BrowserState;
 import io.procgate.core.browser.DevToolsEndpoint;
+import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiErrors;
 import io.procgate.server.error.ErrorCode;
 import io.procgate.server.session.Session;
@@ -54,6 +55,7 @@ public class CdpProxy {
   private final ApiErrors errors;
   private final ObjectMapper json;
   private final Vertx vertx;
+  private final boolean controlPlane;
   private final Map<Session, Set<CdpTunnel>> open = new ConcurrentHashMap<>();
   private NetClient net;
   private HttpClient http;
@@ -64,7 +66,9 @@ public class CdpProxy {
       CdpUrls urls,
       ApiErrors errors,
       ObjectMapper json,
-      Vertx vertx) {
+      Vertx vertx,
+      ProcgateConfig config) {
+    this.controlPlane = config.mode() == ProcgateConfig.Mode.CONTROL_PLANE;
     this.sessions = sessions;
     this.tokens = tokens;
     this.urls = urls;
@@ -74,6 +78,10 @@ public class CdpProxy {
   }
 
   void install(@Observes Router router) {
+    // A control plane's sessions are its pods': its NodeRelay takes this path there.
+    if (controlPlane) {
+      return;
+    }
     net = vertx.createNetClient();
     http = vertx.createHttpClient();
     router.route(CdpUrls.PREFIX + "*").order(ORDER).handler(this::handle);
@@ -135,7 +143,8 @@ public class CdpProxy {
       DevToolsEndpoint endpoint,
       String below) {
     String path = below.isEmpty() ? endpoint.browserPath() : below;
-    CdpTunnel.open(request, net, endpoint, path, session.use())
+    Session.Use use = session.use();
+    CdpTunnel.open(request, net, DevToolsEndpoint.HOST, endpoint.port(), path, use::close)
         .onSuccess(tunnel -> track(session, browser, tunnel))
         .onFailure(
             failure -> {

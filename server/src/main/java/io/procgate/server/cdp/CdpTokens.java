@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,29 +23,65 @@ import javax.crypto.spec.SecretKeySpec;
  * an expiry, signed with a key the server draws at start and never shows. A token is no use for
  * another session, after its expiry, after its session is gone (ids are never reused), or after a
  * restart of the server; and it is never the API key.
+ *
+ * <p>On Kubernetes each session has a key of its own instead, derived from the control plane's
+ * ({@link SessionKeys}): every replica of the control plane mints and checks a session's tokens
+ * with it, and the session's pod, which is given only its own, checks them too.
  */
 @ApplicationScoped
 public class CdpTokens {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final String HEADER = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
 
-  private final SecretKeySpec key;
+  private final Function<String, SecretKeySpec> keyOfSession;
   private final Duration ttl;
   private final ObjectMapper json;
   private final Clock clock;
 
   @Inject
   CdpTokens(ProcgateConfig config, ObjectMapper json) {
-    this(config.browser().cdpTokenTtl(), json, Clock.systemUTC());
+    this(keys(config), config.browser().cdpTokenTtl(), json, Clock.systemUTC());
   }
 
-  CdpTokens(Duration ttl, ObjectMapper json, Clock clock) {
-    byte[] secret = new byte[32];
-    new SecureRandom().nextBytes(secret);
-    this.key = new SecretKeySpec(secret, "HmacSHA256");
+  /** Tokens signed with {@code secret}, whatever their session. */
+  CdpTokens(byte[] secret, Duration ttl, ObjectMapper json, Clock clock) {
+    this(constant(secret), ttl, json, clock);
+  }
+
+  private CdpTokens(
+      Function<String, SecretKeySpec> keyOfSession, Duration ttl, ObjectMapper json, Clock clock) {
+    this.keyOfSession = keyOfSession;
     this.ttl = ttl;
     this.json = json;
     this.clock = clock;
+  }
+
+  private static Function<String, SecretKeySpec> keys(ProcgateConfig config) {
+    if (config.mode() == ProcgateConfig.Mode.CONTROL_PLANE) {
+      SessionKeys keys = SessionKeys.of(config);
+      return session -> hmacKey(keys.tokenKey(session).getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] secret =
+        config
+            .pod()
+            .tokenKey()
+            .map(key -> key.getBytes(StandardCharsets.UTF_8))
+            .orElseGet(
+                () -> {
+                  byte[] drawn = new byte[32];
+                  new SecureRandom().nextBytes(drawn);
+                  return drawn;
+                });
+    return constant(secret);
+  }
+
+  private static Function<String, SecretKeySpec> constant(byte[] secret) {
+    SecretKeySpec key = hmacKey(secret);
+    return session -> key;
+  }
+
+  private static SecretKeySpec hmacKey(byte[] secret) {
+    return new SecretKeySpec(secret, "HmacSHA256");
   }
 
   /** A fresh token for {@code sessionId}. */
@@ -59,7 +96,7 @@ public class CdpTokens {
             + (now + ttl.toSeconds())
             + "}";
     String signed = HEADER + "." + encode(claims);
-    return signed + "." + BASE64URL.encodeToString(sign(signed));
+    return signed + "." + BASE64URL.encodeToString(sign(sessionId, signed));
   }
 
   /** The session a token names, if it is one of ours and has not expired. */
@@ -71,32 +108,29 @@ public class CdpTokens {
     if (second < 0 || !token.startsWith(HEADER + ".")) {
       return Optional.empty();
     }
-    byte[] signature;
     try {
-      signature = Base64.getUrlDecoder().decode(token.substring(second + 1));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    if (!MessageDigest.isEqual(signature, sign(token.substring(0, second)))) {
-      return Optional.empty();
-    }
-    try {
+      byte[] signature = Base64.getUrlDecoder().decode(token.substring(second + 1));
+      // The claims are read before the signature is checked only to learn whose key checks it;
+      // nothing of them is believed until it has been.
       JsonNode claims =
           json.readTree(
               Base64.getUrlDecoder().decode(token.substring(HEADER.length() + 1, second)));
-      if (claims.path("exp").asLong(0) <= clock.instant().getEpochSecond()) {
+      String session = claims.path("sub").asText();
+      if (session.isEmpty()
+          || !MessageDigest.isEqual(signature, sign(session, token.substring(0, second)))
+          || claims.path("exp").asLong(0) <= clock.instant().getEpochSecond()) {
         return Optional.empty();
       }
-      return Optional.of(claims.path("sub").asText());
+      return Optional.of(session);
     } catch (Exception malformed) {
       return Optional.empty();
     }
   }
 
-  private byte[] sign(String content) {
+  private byte[] sign(String sessionId, String content) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
+      mac.init(keyOfSession.apply(sessionId));
       return mac.doFinal(content.getBytes(StandardCharsets.US_ASCII));
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException(e);

@@ -1,7 +1,5 @@
 package io.procgate.server.cdp;
 
-import io.procgate.core.browser.DevToolsEndpoint;
-import io.procgate.server.session.Session;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -24,11 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Threading: created and run on the client connection's event loop; {@link #close()} from any
  * thread.
  */
-final class CdpTunnel {
+public final class CdpTunnel {
   private static final int MAX_HANDSHAKE_BYTES = 16 * 1024;
   private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
 
-  private final Session.Use use;
+  private final Runnable released;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile NetSocket client;
   private volatile NetSocket browser;
@@ -36,27 +34,31 @@ final class CdpTunnel {
   private Buffer leftover;
   private Runnable onClose = () -> {};
 
-  private CdpTunnel(Session.Use use) {
-    this.use = use;
+  private CdpTunnel(Runnable released) {
+    this.released = released;
   }
 
   /**
-   * Opens a tunnel from the client's upgrade request to {@code path} on the browser.
+   * Opens a tunnel from the client's upgrade request to {@code path} on {@code host:port}: a
+   * browser, or, from a control plane, the CDP endpoint of a session's node.
    *
+   * @param path the path and query of the handshake sent there
+   * @param released run once when the tunnel has closed, however it closed
    * @return completes once the relay runs; fails, having answered the client nothing, when the
-   *     browser refuses
+   *     other side refuses
    */
-  static Future<CdpTunnel> open(
+  public static Future<CdpTunnel> open(
       HttpServerRequest request,
       NetClient net,
-      DevToolsEndpoint endpoint,
+      String host,
+      int port,
       String path,
-      Session.Use use) {
+      Runnable released) {
     String key = request.getHeader("Sec-WebSocket-Key");
-    CdpTunnel tunnel = new CdpTunnel(use);
+    CdpTunnel tunnel = new CdpTunnel(released);
     request.pause();
-    return net.connect(endpoint.port(), DevToolsEndpoint.HOST)
-        .compose(socket -> tunnel.handshake(socket, endpoint, path, key))
+    return net.connect(port, host)
+        .compose(socket -> tunnel.handshake(socket, host, port, path, key))
         .compose(
             accept -> {
               request
@@ -75,12 +77,12 @@ final class CdpTunnel {
   }
 
   /** Runs {@code action} once, when the tunnel has closed. */
-  void onClose(Runnable action) {
+  public void onClose(Runnable action) {
     onClose = action;
   }
 
   /** Closes both sides; the client sees its connection end and can reconnect. */
-  void close() {
+  public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -92,13 +94,13 @@ final class CdpTunnel {
     if (b != null) {
       b.close();
     }
-    use.close();
+    released.run();
     onClose.run();
   }
 
   /** Sends the handshake to the browser and takes its answer's accept value. */
   private Future<String> handshake(
-      NetSocket socket, DevToolsEndpoint endpoint, String path, String key) {
+      NetSocket socket, String host, int port, String path, String key) {
     browser = socket;
     socket.pause();
     Promise<String> accepted = Promise.promise();
@@ -109,7 +111,7 @@ final class CdpTunnel {
           int end = indexOf(head, HEAD_END);
           if (end < 0) {
             if (head.length() > MAX_HANDSHAKE_BYTES) {
-              accepted.tryFail("the browser's handshake answer is too long");
+              accepted.tryFail("the handshake answer is too long");
             }
             return;
           }
@@ -119,21 +121,21 @@ final class CdpTunnel {
           String accept = header(answer, "sec-websocket-accept");
           if (!answer.startsWith("HTTP/1.1 101") || accept == null) {
             accepted.tryFail(
-                "the browser refused the connection: " + answer.lines().findFirst().orElse(""));
+                "the connection was refused: " + answer.lines().findFirst().orElse(""));
             return;
           }
           leftover = head.getBuffer(end + HEAD_END.length, head.length());
           accepted.tryComplete(accept);
         });
-    socket.closeHandler(gone -> accepted.tryFail("the browser closed the connection"));
+    socket.closeHandler(gone -> accepted.tryFail("the connection was closed"));
     socket.resume();
     socket.write(
         "GET "
             + path
             + " HTTP/1.1\r\nHost: "
-            + DevToolsEndpoint.HOST
+            + host
             + ":"
-            + endpoint.port()
+            + port
             + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
             + key
             + "\r\nSec-WebSocket-Version: 13\r\n\r\n");

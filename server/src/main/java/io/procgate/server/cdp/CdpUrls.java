@@ -28,7 +28,12 @@ public class CdpUrls {
    * @param requestHost the {@code Host} of the request being answered
    */
   public String browser(Session session, String requestHost) {
-    return session.browser().isEmpty() ? "" : target(session, requestHost, "");
+    return session.browser().isEmpty() ? "" : browser(session.id(), requestHost);
+  }
+
+  /** The {@code cdp_ws_url} of the session {@code sessionId}, with a fresh token. */
+  public String browser(String sessionId, String requestHost) {
+    return origin(requestHost) + PREFIX + sessionId + "?jwt=" + tokens.mint(sessionId);
   }
 
   /** The URL of one of the browser's targets, {@code path} such as {@code /devtools/page/<id>}. */
@@ -36,12 +41,24 @@ public class CdpUrls {
     return origin(requestHost) + PREFIX + session.id() + path + "?jwt=" + tokens.mint(session.id());
   }
 
+  /**
+   * The session's {@code base_url}: its calls, on this server, where its token alone admits them.
+   */
+  public String base(String sessionId, String requestHost) {
+    return origin(requestHost, "https", "http") + "/browsers/" + sessionId;
+  }
+
   private String origin(String requestHost) {
+    return origin(requestHost, "wss", "ws");
+  }
+
+  private String origin(String requestHost, String secure, String plain) {
     if (publicUrl.isPresent()) {
       URI url = publicUrl.get();
-      String scheme = "https".equalsIgnoreCase(url.getScheme()) ? "wss" : "ws";
-      return scheme + "://" + url.getRawAuthority();
+      return ("https".equalsIgnoreCase(url.getScheme()) ? secure : plain)
+          + "://"
+          + url.getRawAuthority();
     }
-    return "ws://" + (requestHost == null ? "localhost" : requestHost);
+    return plain + "://" + (requestHost == null ? "localhost" : requestHost);
   }
 }

@@ -30,6 +30,23 @@ public interface ProcgateConfig {
    */
   Optional<URI> publicUrl();
 
+  /**
+   * {@code node}: this server runs the sessions itself. {@code control-plane}: it runs each session
+   * in a Kubernetes pod of its own, a server in node mode, and relays every call to it.
+   */
+  @WithDefault("node")
+  Mode mode();
+
+  /** What this server is: see {@link #mode()}. */
+  enum Mode {
+    NODE,
+    CONTROL_PLANE
+  }
+
+  Pod pod();
+
+  ControlPlane controlPlane();
+
   Sessions sessions();
 
   Browser browser();
@@ -47,6 +64,96 @@ public interface ProcgateConfig {
   Management management();
 
   Log log();
+
+  /**
+   * A node in a pod the control plane made: it holds the one session it was made for. The control
+   * plane sets these on its pods; nobody else needs them.
+   */
+  interface Pod {
+    /**
+     * The id of the one session this server holds, created by the control plane's first request;
+     * once that session ends, by a delete or its timeout, the server exits and its pod with it.
+     */
+    Optional<String> sessionId();
+
+    /**
+     * The key that signs and checks the session's tokens ({@code jwt}), instead of one drawn at
+     * start: the control plane derives it from its own key for this session alone, so that the
+     * tokens it mints work here and a pod can mint none for another session.
+     */
+    Optional<String> tokenKey();
+  }
+
+  /**
+   * The control plane: sessions as pods on Kubernetes (with {@code procgate.mode=control-plane}).
+   */
+  interface ControlPlane {
+    /**
+     * The secret every replica shares, from which each session's pod gets its own API key and token
+     * key; required in control-plane mode, and at least 32 characters.
+     */
+    Optional<String> key();
+
+    /**
+     * The namespace of the session pods; by default the Kubernetes client's own (in a cluster, the
+     * namespace the control plane runs in).
+     */
+    Optional<String> namespace();
+
+    /**
+     * A pod (YAML) the session pods are made from, as the manifests mount it from a ConfigMap: its
+     * first container runs the node. Without one, a pod of {@link #image()} with a readiness probe.
+     */
+    Optional<Path> podTemplate();
+
+    /** The container image of the nodes, when there is no {@link #podTemplate()}. */
+    @WithDefault("procgate:0.1.0-SNAPSHOT")
+    String image();
+
+    /** The port the nodes serve the API on in their pods. */
+    @WithDefault("8080")
+    int nodePort();
+
+    /**
+     * How long a create waits for its pod to be scheduled, started and ready, and its node to
+     * answer; past it, the pod is deleted and the create is a 503.
+     */
+    @WithDefault("120s")
+    Duration startTimeout();
+
+    /**
+     * How long the pod of a session whose node failed (killed, out of memory) is kept, so that the
+     * session says so and can be deleted; a node that exits as its session ends is removed at once.
+     */
+    @WithDefault("5m")
+    Duration failedRetention();
+
+    /**
+     * The longest a session's pod may live, whatever its activity ({@code activeDeadlineSeconds}).
+     */
+    @WithDefault("24h")
+    Duration maxLifetime();
+
+    /**
+     * The CPU each session pod requests, in Kubernetes' units; its limit is {@link #cpuLimit()}.
+     */
+    @WithDefault("500m")
+    String cpuRequest();
+
+    /** The CPU a session pod may use; unset, no limit. */
+    Optional<String> cpuLimit();
+
+    /**
+     * The memory each session pod requests, in Kubernetes' units (an idle browser uses 200-400
+     * MiB).
+     */
+    @WithDefault("512Mi")
+    String memoryRequest();
+
+    /** The memory a session pod may use before it is killed. */
+    @WithDefault("4Gi")
+    String memoryLimit();
+  }
 
   /** Browser sessions. */
   interface Sessions {

@@ -2,6 +2,7 @@ package io.procgate.server.error;
 
 import io.procgate.core.ProcessException;
 import io.procgate.core.files.FileException;
+import java.util.Optional;
 
 /**
  * Every error the API answers with: its HTTP status, its stable {@code code}, and whether a client
@@ -62,6 +63,7 @@ public enum ErrorCode {
   RESOURCE_EXHAUSTED(503, true),
   BROWSER_START_FAILED(503, true),
   BROWSER_UNAVAILABLE(503, true),
+  NODE_UNAVAILABLE(503, true),
   INSUFFICIENT_STORAGE(507);
 
   private final int status;
@@ -136,6 +138,16 @@ public enum ErrorCode {
       case BUSY -> RESOURCE_EXHAUSTED;
       case SYSTEM_FAILURE -> INTERNAL_ERROR;
     };
+  }
+
+  /** The code whose {@link #code()} is {@code code}, as a node's {@code Error} body names it. */
+  public static Optional<ErrorCode> named(String code) {
+    for (ErrorCode candidate : values()) {
+      if (candidate.code().equals(code)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.procgate.server.health;
 
 import io.procgate.core.ProcessExecutor;
+import io.procgate.server.config.ProcgateConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
@@ -17,16 +19,22 @@ import org.eclipse.microprofile.health.Liveness;
 public class ExecutorLiveness implements AsyncHealthCheck {
   private static final Duration PATIENCE = Duration.ofSeconds(5);
 
-  private final ProcessExecutor executor;
+  private final Instance<ProcessExecutor> executor;
+  private final boolean controlPlane;
 
-  ExecutorLiveness(ProcessExecutor executor) {
+  ExecutorLiveness(Instance<ProcessExecutor> executor, ProcgateConfig config) {
     this.executor = executor;
+    this.controlPlane = config.mode() == ProcgateConfig.Mode.CONTROL_PLANE;
   }
 
   @Override
   public Uni<HealthCheckResponse> call() {
+    // A control plane runs no processes.
+    if (controlPlane) {
+      return Uni.createFrom().item(HealthCheckResponse.up("process-supervisor"));
+    }
     return Uni.createFrom()
-        .completionStage(executor::ping)
+        .completionStage(() -> executor.get().ping())
         .ifNoItem()
         .after(PATIENCE)
         .fail()

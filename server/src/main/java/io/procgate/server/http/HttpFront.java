@@ -1,5 +1,6 @@
 package io.procgate.server.http;
 
+import io.procgate.server.cdp.CdpTokens;
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiErrors;
 import io.procgate.server.error.ErrorCode;
@@ -25,12 +26,14 @@ public class HttpFront {
   private static final int ORDER_AUTHENTICATE = -10;
   private static final int ORDER_BODY = -9;
   private static final String CDP = "/cdp/";
+  private static final String BROWSERS = "/browsers/";
   // Quarkus's codec reads up to 256 KiB of headers and 64 KiB of request line (see
   // application.properties), so that larger-than-sane requests still reach this JSON answer.
   private static final int MAX_HEADER_BYTES = 32 * 1024;
   private static final int MAX_URI_BYTES = 8 * 1024;
 
   private final ApiToken token;
+  private final CdpTokens tokens;
   private final ApiErrors errors;
   // The routes whose body is a file: they have their own limit, and may be sent chunked.
   private static final Pattern UPLOAD =
@@ -39,8 +42,9 @@ public class HttpFront {
   private final long maxBodySize;
   private final long maxUploadSize;
 
-  HttpFront(ApiToken token, ApiErrors errors, ProcgateConfig config) {
+  HttpFront(ApiToken token, CdpTokens tokens, ApiErrors errors, ProcgateConfig config) {
     this.token = token;
+    this.tokens = tokens;
     this.errors = errors;
     this.maxBodySize = config.http().maxBodySize().asLongValue();
     this.maxUploadSize = config.files().maxUploadSize().asLongValue();
@@ -79,12 +83,31 @@ public class HttpFront {
       context.next();
       return;
     }
-    if (token.accepts(request.getHeader("Authorization"))) {
+    if (token.accepts(request.getHeader("Authorization")) || carriesSessionToken(context, path)) {
       context.next();
       return;
     }
     context.response().putHeader("WWW-Authenticate", "Bearer");
     errors.write(context.response(), ErrorCode.UNAUTHORIZED, "a valid bearer token is required");
+  }
+
+  /**
+   * Whether a call below a session ({@code /browsers/<id>/process/...}, not the session itself)
+   * carries that session's own token in its {@code jwt} parameter, as Kernel's SDKs send the calls
+   * they route to a session's {@code base_url}: it admits that session's calls alone, and only
+   * until it expires.
+   */
+  private boolean carriesSessionToken(RoutingContext context, String path) {
+    if (!path.startsWith(BROWSERS)) {
+      return false;
+    }
+    int slash = path.indexOf('/', BROWSERS.length());
+    if (slash < 0 || slash == path.length() - 1) {
+      return false;
+    }
+    String jwt = context.request().getParam("jwt");
+    return jwt != null
+        && tokens.verify(jwt).filter(path.substring(BROWSERS.length(), slash)::equals).isPresent();
   }
 
   /**

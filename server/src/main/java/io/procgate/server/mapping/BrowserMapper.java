@@ -34,8 +34,9 @@ public final class BrowserMapper {
 
   /**
    * @param cdpUrl the session's {@code cdp_ws_url}, empty when it has no browser
+   * @param baseUrl the session's {@code base_url}
    */
-  public static Browser toDto(Session session, String cdpUrl) {
+  public static Browser toDto(Session session, String cdpUrl, String baseUrl) {
     SessionSpec spec = session.spec();
     return new Browser()
         .sessionId(session.id())
@@ -46,6 +47,7 @@ public final class BrowserMapper {
         .timeoutSeconds(spec.timeoutSeconds())
         .cdpWsUrl(cdpUrl)
         .webdriverWsUrl("")
+        .baseUrl(baseUrl)
         .startUrl(spec.startUrl().orElse(null))
         .viewport(
             spec.viewport()

@@ -3,14 +3,14 @@ package io.procgate.server.session;
 import java.security.SecureRandom;
 
 /** Session ids in Kernel's style: 24 random lower-case letters and digits (124 bits). */
-final class SessionIds {
+public final class SessionIds {
   private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
   static final int LENGTH = 24;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private SessionIds() {}
 
-  static String next() {
+  public static String next() {
     char[] id = new char[LENGTH];
     for (int i = 0; i < id.length; i++) {
       id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
@@ -18,7 +18,7 @@ final class SessionIds {
     return new String(id);
   }
 
-  static boolean looksLikeId(String value) {
+  public static boolean looksLikeId(String value) {
     if (value.length() != LENGTH) {
       return false;
     }

@@ -9,6 +9,7 @@ import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.config.SessionCapacity;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -63,6 +64,10 @@ public class SessionRegistry {
   private final int maxSessions;
   private final boolean browserRequired;
   private final int maxWatches;
+  private final boolean controlPlane;
+  // A pod's node: the id of its one session, taken by the first create.
+  private final Optional<String> podSession;
+  private boolean podSessionTaken;
   private volatile boolean runBrowsers;
   private final AtomicLong restartsOfEnded = new AtomicLong();
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
@@ -85,7 +90,9 @@ public class SessionRegistry {
     this.directories = new WorkDirectories(config.sessions().root());
     // Ending a group takes its grace, then SIGKILL and a short wait for the dead to be reaped.
     this.endWait = config.exec().killGrace().plusSeconds(5);
-    this.maxSessions = SessionCapacity.of(config);
+    this.controlPlane = config.mode() == ProcgateConfig.Mode.CONTROL_PLANE;
+    this.podSession = config.pod().sessionId();
+    this.maxSessions = podSession.isPresent() ? 1 : SessionCapacity.of(config);
     this.browserRequired = config.browser().required();
     this.maxWatches = config.files().maxWatches();
     if (maxSessions < 1) {
@@ -94,6 +101,10 @@ public class SessionRegistry {
   }
 
   void start(@Observes StartupEvent event) throws IOException {
+    // A control plane holds no sessions: its pods do.
+    if (controlPlane) {
+      return;
+    }
     directories.prepare(executor.serverAccount().uid());
     LOG.infof("Each session's processes are contained by %s", executor.containment());
     runBrowsers = decideOnBrowsers();
@@ -162,9 +173,18 @@ public class SessionRegistry {
             ErrorCode.TOO_MANY_SESSIONS,
             "the server holds its maximum of " + maxSessions + " sessions; delete one first");
       }
-      do {
-        id = SessionIds.next();
-      } while (byId.containsKey(id) || byName.containsKey(id) || starting.containsKey(id));
+      if (podSession.isPresent()) {
+        if (podSessionTaken) {
+          throw new ApiException(
+              ErrorCode.TOO_MANY_SESSIONS, "this pod's node holds one session, and it was made");
+        }
+        podSessionTaken = true;
+        id = podSession.get();
+      } else {
+        do {
+          id = SessionIds.next();
+        } while (byId.containsKey(id) || byName.containsKey(id) || starting.containsKey(id));
+      }
       starting.put(id, spec.name().orElse(""));
     }
     String sessionId = id;
@@ -223,6 +243,15 @@ public class SessionRegistry {
 
   private synchronized void abandon(String id) {
     starting.remove(id);
+    exitWithPodSession();
+  }
+
+  /** A pod's node ends with its session, and its pod with it, which the control plane removes. */
+  private void exitWithPodSession() {
+    if (podSession.isPresent()) {
+      LOG.info("The pod's session has ended; the server exits");
+      Quarkus.asyncExit(0);
+    }
   }
 
   private void requireFreeName(String name) {
@@ -313,7 +342,7 @@ public class SessionRegistry {
       session = require(idOrName);
       forget(session);
     }
-    return end(session);
+    return end(session).thenRun(this::exitWithPodSession);
   }
 
   private void forget(Session session) {
@@ -363,7 +392,7 @@ public class SessionRegistry {
       LOG.infof(
           "session %s expired after %d s without activity",
           session.id(), session.spec().timeoutSeconds());
-      end(session);
+      end(session).thenRun(this::exitWithPodSession);
     }
   }
 }

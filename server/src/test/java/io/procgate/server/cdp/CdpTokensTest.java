@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CdpTokensTest {
   private final ObjectMapper json = new ObjectMapper();
   private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
-  private final CdpTokens tokens = new CdpTokens(Duration.ofSeconds(60), json, clock);
+  private final CdpTokens tokens = withKey("key of this server");
 
   @Test
   void aTokenNamesItsSessionUntilItExpires() {
@@ -30,9 +30,17 @@ class CdpTokensTest {
 
   @Test
   void anotherServersTokenIsRefused() {
-    String token = new CdpTokens(Duration.ofSeconds(60), json, clock).mint("session1");
+    String token = withKey("key of another server").mint("session1");
 
     assertThat(tokens.verify(token)).isEmpty();
+  }
+
+  @Test
+  void aTokenIsGoodWhereverItsKeyIs() {
+    // As a control plane and the pod it derived the key for share it.
+    String token = withKey("key of this server").mint("session1");
+
+    assertThat(tokens.verify(token)).contains("session1");
   }
 
   @Test
@@ -50,6 +58,10 @@ class CdpTokensTest {
     assertThat(tokens.verify("")).isEmpty();
     assertThat(tokens.verify(null)).isEmpty();
     assertThat(tokens.verify("not.a.token")).isEmpty();
+  }
+
+  private CdpTokens withKey(String key) {
+    return new CdpTokens(key.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60), json, clock);
   }
 
   private static final class SettableClock extends Clock {
