@@ -104,6 +104,45 @@ class SecurityIT {
   }
 
   @Test
+  void aSessionsOwnTokenAdmitsTheCallsBelowItAtItsBaseUrlAndNothingElse() throws Exception {
+    Browser mine = server.browsers().createBrowser(new BrowserCreateRequest());
+    Browser other = server.browsers().createBrowser(new BrowserCreateRequest());
+    try {
+      assertThat(mine.getCdpWsUrl()).as("the shared server runs browsers").isNotEmpty();
+      String jwt = URI.create(mine.getCdpWsUrl()).getQuery().substring("jwt=".length());
+      String otherJwt = URI.create(other.getCdpWsUrl()).getQuery().substring("jwt=".length());
+      String base = URI.create(mine.getBaseUrl()).getPath();
+      assertThat(base).isEqualTo("/browsers/" + mine.getSessionId());
+      String exec = "{\"command\":\"echo\",\"args\":[\"routed\"]}";
+
+      // As Kernel's SDKs send a call they route to base_url: the token, no Authorization.
+      HttpResponse<String> routed = post(base + "/process/exec?jwt=" + jwt, exec);
+      assertThat(routed.statusCode()).isEqualTo(200);
+      assertThat(routed.body()).contains(Base64.getEncoder().encodeToString("routed\n".getBytes()));
+
+      assertThat(post(base + "/process/exec?jwt=" + otherJwt, exec).statusCode()).isEqualTo(401);
+      assertThat(post(base + "/process/exec?jwt=" + jwt + "x", exec).statusCode()).isEqualTo(401);
+      // Not the session itself, nor the list of sessions.
+      assertThat(send("DELETE", base + "?jwt=" + jwt, null).statusCode()).isEqualTo(401);
+      assertThat(send("GET", "/browsers?jwt=" + jwt, null).statusCode()).isEqualTo(401);
+      assertThat(server.browsers().getBrowser(mine.getSessionId()).getSessionId())
+          .isEqualTo(mine.getSessionId());
+    } finally {
+      server.browsers().deleteBrowser(mine.getSessionId());
+      server.browsers().deleteBrowser(other.getSessionId());
+    }
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.baseUri() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void theTokenNeverAppearsInTheServersLog() throws Exception {
     send("GET", "/browsers", "Bearer " + server.token() + "-and-more");
     send("GET", "/browsers", "Bearer " + server.token());

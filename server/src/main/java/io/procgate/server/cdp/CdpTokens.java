@@ -56,10 +56,18 @@ public class CdpTokens {
     this.clock = clock;
   }
 
+  /** A control plane's tokens: each session's signed with the key derived for it. */
+  static CdpTokens perSession(SessionKeys keys, Duration ttl, ObjectMapper json) {
+    return new CdpTokens(perSession(keys), ttl, json, Clock.systemUTC());
+  }
+
+  private static Function<String, SecretKeySpec> perSession(SessionKeys keys) {
+    return session -> hmacKey(keys.tokenKey(session).getBytes(StandardCharsets.UTF_8));
+  }
+
   private static Function<String, SecretKeySpec> keys(ProcgateConfig config) {
     if (config.mode() == ProcgateConfig.Mode.CONTROL_PLANE) {
-      SessionKeys keys = SessionKeys.of(config);
-      return session -> hmacKey(keys.tokenKey(session).getBytes(StandardCharsets.UTF_8));
+      return perSession(SessionKeys.of(config));
     }
     byte[] secret =
         config

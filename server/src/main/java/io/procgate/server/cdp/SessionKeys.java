@@ -34,6 +34,10 @@ public final class SessionKeys {
                     new IllegalStateException(
                         "procgate.mode=control-plane needs procgate.control-plane.key, the secret"
                             + " every replica shares"));
+    return ofKey(key);
+  }
+
+  static SessionKeys ofKey(String key) {
     if (key.length() < MIN_KEY_LENGTH) {
       throw new IllegalStateException(
           "procgate.control-plane.key must be at least " + MIN_KEY_LENGTH + " characters");
