@@ -78,7 +78,7 @@ final class SessionPods implements AutoCloseable {
     return informer.getIndexer().byIndex(BY_NAME, name).stream().findFirst();
   }
 
-  /** Whether the cache has the pod of the session {@code sessionId}. */
+  /** The pod of the session {@code sessionId}, if the cache has it. */
   Optional<Pod> cached(String sessionId) {
     return Optional.ofNullable(
         informer.getStore().getByKey(namespace + "/" + PodTemplate.podName(sessionId)));
