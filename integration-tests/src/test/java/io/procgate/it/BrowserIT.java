@@ -86,29 +86,6 @@ class BrowserIT {
     return new String(Base64.getDecoder().decode(result.getStdoutB64()), StandardCharsets.UTF_8);
   }
 
-  /** A page target, attached in flat mode: commands to it carry the returned session id. */
-  private static String openPage(CdpConnection cdp, String url) throws Exception {
-    String target =
-        cdp.call("Target.createTarget", CdpConnection.params().put("url", url))
-            .get("targetId")
-            .asText();
-    return cdp.call(
-            "Target.attachToTarget",
-            CdpConnection.params().put("targetId", target).put("flatten", true))
-        .get("sessionId")
-        .asText();
-  }
-
-  private static JsonNode evaluate(CdpConnection cdp, String page, String expression)
-      throws Exception {
-    return cdp.call(
-            page,
-            "Runtime.evaluate",
-            CdpConnection.params().put("expression", expression).put("returnByValue", true))
-        .path("result")
-        .path("value");
-  }
-
   @Test
   void aSessionsBrowserAnswersOverCdpThroughTheServer() throws Exception {
     Browser session = browsers.createBrowser(new BrowserCreateRequest());
@@ -137,12 +114,12 @@ class BrowserIT {
     Browser session = browsers.createBrowser(new BrowserCreateRequest());
     try (CdpConnection cdp = CdpConnection.open(session.getCdpWsUrl())) {
       exec(session, "printf '<title>Written by a process</title>' > page.html");
-      String page = openPage(cdp, "file://" + session.getWorkDir() + "/page.html");
+      String page = cdp.openPage("file://" + session.getWorkDir() + "/page.html");
 
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
-              () -> "Written by a process".equals(evaluate(cdp, page, "document.title").asText()));
+              () -> "Written by a process".equals(cdp.evaluate(page, "document.title").asText()));
     } finally {
       browsers.deleteBrowser(session.getSessionId());
     }
@@ -152,14 +129,14 @@ class BrowserIT {
   void bigMessagesGoBothWays() throws Exception {
     Browser session = browsers.createBrowser(new BrowserCreateRequest());
     try (CdpConnection cdp = CdpConnection.open(session.getCdpWsUrl())) {
-      String page = openPage(cdp, "about:blank");
+      String page = cdp.openPage("about:blank");
       // Chromium itself refuses messages to it over 32 MiB; from it, a full-page screenshot or a
       // page's content is as big as it comes.
       int toBrowser = 30 * 1024 * 1024;
       int fromBrowser = 100 * 1024 * 1024;
 
-      JsonNode sent = evaluate(cdp, page, "'" + "a".repeat(toBrowser) + "'.length");
-      JsonNode received = evaluate(cdp, page, "'b'.repeat(" + fromBrowser + ")");
+      JsonNode sent = cdp.evaluate(page, "'" + "a".repeat(toBrowser) + "'.length");
+      JsonNode received = cdp.evaluate(page, "'b'.repeat(" + fromBrowser + ")");
 
       assertThat(sent.asInt()).isEqualTo(toBrowser);
       assertThat(received.asText()).hasSize(fromBrowser).matches("b+");
@@ -396,10 +373,10 @@ class BrowserIT {
       String display = exec(session, "echo $DISPLAY").strip();
       assertThat(display).matches(":\\d+");
       assertThat(session.getHeadless()).isFalse();
-      String page = openPage(cdp, "about:blank");
+      String page = cdp.openPage("about:blank");
 
-      assertThat(evaluate(cdp, page, "navigator.userAgent").asText()).doesNotContain("Headless");
-      assertThat(evaluate(cdp, page, "screen.width").asInt()).isEqualTo(1280);
+      assertThat(cdp.evaluate(page, "navigator.userAgent").asText()).doesNotContain("Headless");
+      assertThat(cdp.evaluate(page, "screen.width").asInt()).isEqualTo(1280);
       // The display is a real X server's, owned by this session.
       assertThat(
               processesUnder(session.getWorkDir()).stream()
@@ -417,15 +394,15 @@ class BrowserIT {
     Browser stealthy = browsers.createBrowser(new BrowserCreateRequest().stealth(true));
     try (CdpConnection plainCdp = CdpConnection.open(plain.getCdpWsUrl());
         CdpConnection stealthCdp = CdpConnection.open(stealthy.getCdpWsUrl())) {
-      String plainPage = openPage(plainCdp, "about:blank");
-      String stealthPage = openPage(stealthCdp, "about:blank");
+      String plainPage = plainCdp.openPage("about:blank");
+      String stealthPage = stealthCdp.openPage("about:blank");
 
-      assertThat(evaluate(plainCdp, plainPage, "navigator.webdriver").asBoolean()).isTrue();
-      assertThat(evaluate(plainCdp, plainPage, "navigator.userAgent").asText())
+      assertThat(plainCdp.evaluate(plainPage, "navigator.webdriver").asBoolean()).isTrue();
+      assertThat(plainCdp.evaluate(plainPage, "navigator.userAgent").asText())
           .contains("HeadlessChrome");
       assertThat(stealthy.getStealth()).isTrue();
-      assertThat(evaluate(stealthCdp, stealthPage, "navigator.webdriver").asBoolean()).isFalse();
-      assertThat(evaluate(stealthCdp, stealthPage, "navigator.userAgent").asText())
+      assertThat(stealthCdp.evaluate(stealthPage, "navigator.webdriver").asBoolean()).isFalse();
+      assertThat(stealthCdp.evaluate(stealthPage, "navigator.userAgent").asText())
           .doesNotContain("Headless")
           .contains("Chrome/");
     } finally {

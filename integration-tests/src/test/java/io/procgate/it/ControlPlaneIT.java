@@ -2,25 +2,12 @@ package io.procgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.procgate.client.ApiException;
 import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.testing.KubernetesApi;
 import io.procgate.testing.ServerProcess;
-import java.net.InetAddress;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Queue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,33 +20,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class ControlPlaneIT {
   private static final String NAMESPACE = "procgate";
-  private static KubernetesMockServer api;
+  private static KubernetesApi api;
   private static KubernetesClient kube;
   private static ServerProcess controlPlane;
 
   @BeforeAll
   static void start() throws Exception {
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    api =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
-    api.init(InetAddress.getByName("127.0.0.1"), 0);
-    String url = "http://127.0.0.1:" + api.getPort();
-    kube =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).build())
-            .build();
-    Map<String, String> settings = new LinkedHashMap<>(ServerProcess.testSettings());
-    settings.put("procgate.mode", "control-plane");
-    settings.put("procgate.control-plane.key", "a secret the replicas share, long enough");
-    settings.put("procgate.control-plane.namespace", NAMESPACE);
+    api = KubernetesApi.start();
+    kube = api.client();
+    Map<String, String> settings = api.controlPlaneSettings(NAMESPACE);
     settings.put("procgate.control-plane.start-timeout", "3s");
-    settings.put("quarkus.kubernetes-client.api-server-url", url);
-    settings.put("quarkus.kubernetes-client.no-proxy", "127.0.0.1,localhost");
     controlPlane = ServerProcess.start(settings);
   }
 
@@ -68,11 +38,8 @@ class ControlPlaneIT {
     if (controlPlane != null) {
       controlPlane.close();
     }
-    if (kube != null) {
-      kube.close();
-    }
     if (api != null) {
-      api.destroy();
+      api.close();
     }
   }
 

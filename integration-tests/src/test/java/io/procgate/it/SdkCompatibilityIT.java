@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procgate.testing.ServerProcess;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,19 +56,32 @@ class SdkCompatibilityIT {
   @Test
   @Timeout(420)
   void theOfficialSdkCreatesListsExecutesMovesFilesAndDeletes() throws Exception {
+    assertSawWhatKernelShows(runSdkCheck(server.baseUri(), server.token(), Map.of()));
+  }
+
+  /**
+   * Runs {@code sdk-check.mjs} against the server at {@code baseUri} with {@code environment} added
+   * to the SDK's, and returns what it saw.
+   */
+  static JsonNode runSdkCheck(URI baseUri, String token, Map<String, String> environment)
+      throws Exception {
     Path sdk = Path.of(System.getProperty("procgate.sdk.dir"));
     installSdk(sdk);
     ProcessBuilder builder =
         new ProcessBuilder(List.of("node", "sdk-check.mjs")).directory(sdk.toFile());
-    builder.environment().put("KERNEL_BASE_URL", server.baseUri().toString());
-    builder.environment().put("KERNEL_API_KEY", server.token());
+    builder.environment().put("KERNEL_BASE_URL", baseUri.toString());
+    builder.environment().put("KERNEL_API_KEY", token);
+    builder.environment().putAll(environment);
     builder.redirectErrorStream(true);
     Process node = builder.start();
     String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(node.exitValue()).as(output).isZero();
+    return new ObjectMapper().readTree(output.lines().reduce((a, b) -> b).orElseThrow());
+  }
 
-    JsonNode seen = new ObjectMapper().readTree(output.lines().reduce((a, b) -> b).orElseThrow());
+  /** What the check saw is what it sees against Kernel. */
+  static void assertSawWhatKernelShows(JsonNode seen) {
     assertThat(seen.at("/created/id").asText()).matches("[a-z0-9]{24}");
     assertThat(seen.at("/created/name").asText()).isEqualTo("sdk-check");
     assertThat(seen.at("/created/headless").asBoolean()).isTrue();

@@ -53,6 +53,24 @@ public final class CdpConnection implements AutoCloseable {
     return JSON.createObjectNode();
   }
 
+  /** Opens a page target, attached in flat mode: commands to it carry the returned session id. */
+  public String openPage(String url) throws Exception {
+    String target = call("Target.createTarget", params().put("url", url)).get("targetId").asText();
+    return call("Target.attachToTarget", params().put("targetId", target).put("flatten", true))
+        .get("sessionId")
+        .asText();
+  }
+
+  /** The value of {@code expression} in the page attached as {@code page}. */
+  public JsonNode evaluate(String page, String expression) throws Exception {
+    return call(
+            page,
+            "Runtime.evaluate",
+            params().put("expression", expression).put("returnByValue", true))
+        .path("result")
+        .path("value");
+  }
+
   /** Calls {@code method} on the browser and returns its result. */
   public JsonNode call(String method, ObjectNode params) throws Exception {
     return call(null, method, params);

@@ -23,11 +23,13 @@ import java.util.UUID;
 /** The packaged server, started as its own process on a free port, as a user would run it. */
 public final class ServerProcess implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(60);
+  private static final String LOOPBACK = "127.0.0.1";
 
   private static final Path CURRENT_JAVA =
       Path.of(ProcessHandle.current().info().command().orElse("java"));
 
   private final Process process;
+  private final String address;
   private final int port;
   private final int managementPort;
   private final String token;
@@ -35,8 +37,15 @@ public final class ServerProcess implements AutoCloseable {
   private final Path log;
 
   private ServerProcess(
-      Process process, int port, int managementPort, String token, Path sessionsRoot, Path log) {
+      Process process,
+      String address,
+      int port,
+      int managementPort,
+      String token,
+      Path sessionsRoot,
+      Path log) {
     this.process = process;
+    this.address = address;
     this.port = port;
     this.managementPort = managementPort;
     this.token = token;
@@ -80,16 +89,59 @@ public final class ServerProcess implements AutoCloseable {
     return startWithToken(CURRENT_JAVA, settings, List.of(), environment);
   }
 
+  /** Starts a server whose API key is {@code token}, as the replicas that share one are. */
+  public static ServerProcess startWithKey(Map<String, String> settings, String token)
+      throws Exception {
+    return startWithToken(CURRENT_JAVA, settings, List.of(), Map.of(), token);
+  }
+
   private static ServerProcess startWithToken(
       Path java,
       Map<String, String> settings,
       List<String> jvmOptions,
       Map<String, String> environment)
       throws Exception {
-    String token = "it-" + UUID.randomUUID();
+    return startWithToken(java, settings, jvmOptions, environment, "it-" + UUID.randomUUID());
+  }
+
+  private static ServerProcess startWithToken(
+      Path java,
+      Map<String, String> settings,
+      List<String> jvmOptions,
+      Map<String, String> environment,
+      String token)
+      throws Exception {
     Map<String, String> all = new HashMap<>(environment);
     all.put("KERNEL_API_KEY", token);
-    ServerProcess server = launch(java, null, settings, jvmOptions, token, all);
+    ServerProcess server =
+        launch(java, null, LOOPBACK, freePort(), settings, jvmOptions, token, all);
+    server.awaitReady();
+    return server;
+  }
+
+  /**
+   * Starts a node as a pod's container runs it: listening on {@code address}:{@code port} alone,
+   * with the pod's {@code environment}, which holds its API key; waits until it is ready.
+   */
+  public static ServerProcess startNode(
+      String address,
+      int port,
+      Map<String, String> settings,
+      List<String> jvmOptions,
+      Map<String, String> environment)
+      throws Exception {
+    Map<String, String> all = new LinkedHashMap<>(settings);
+    all.put("quarkus.http.host", address);
+    ServerProcess server =
+        launch(
+            CURRENT_JAVA,
+            null,
+            address,
+            port,
+            all,
+            jvmOptions,
+            environment.get("KERNEL_API_KEY"),
+            environment);
     server.awaitReady();
     return server;
   }
@@ -97,7 +149,15 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts a server with {@code settings} as system properties and returns at once. */
   public static ServerProcess startWithoutWaiting(Map<String, String> settings) throws Exception {
     String token = "it-" + UUID.randomUUID();
-    return launch(CURRENT_JAVA, null, settings, List.of(), token, Map.of("KERNEL_API_KEY", token));
+    return launch(
+        CURRENT_JAVA,
+        null,
+        LOOPBACK,
+        freePort(),
+        settings,
+        List.of(),
+        token,
+        Map.of("KERNEL_API_KEY", token));
   }
 
   /**
@@ -106,7 +166,9 @@ public final class ServerProcess implements AutoCloseable {
    */
   public static ServerProcess startIn(Path workingDir, Map<String, String> settings, String token)
       throws Exception {
-    ServerProcess server = launch(CURRENT_JAVA, workingDir, settings, List.of(), token, Map.of());
+    ServerProcess server =
+        launch(
+            CURRENT_JAVA, workingDir, LOOPBACK, freePort(), settings, List.of(), token, Map.of());
     server.awaitReady();
     return server;
   }
@@ -114,6 +176,8 @@ public final class ServerProcess implements AutoCloseable {
   private static ServerProcess launch(
       Path java,
       Path workingDir,
+      String address,
+      int port,
       Map<String, String> settings,
       List<String> jvmOptions,
       String token,
@@ -123,7 +187,6 @@ public final class ServerProcess implements AutoCloseable {
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("no packaged server at " + jar + "; run ./mvnw verify");
     }
-    int port = freePort();
     int managementPort = freePort();
     Path sessionsRoot = Files.createTempDirectory("pg");
     Path log = Files.createTempFile("procgate-it-server", ".log");
@@ -151,7 +214,8 @@ public final class ServerProcess implements AutoCloseable {
     builder.redirectOutput(log.toFile());
     builder.environment().remove("KERNEL_API_KEY");
     builder.environment().putAll(environment);
-    return new ServerProcess(builder.start(), port, managementPort, token, sessionsRoot, log);
+    return new ServerProcess(
+        builder.start(), address, port, managementPort, token, sessionsRoot, log);
   }
 
   /** A port nothing listens on now; two calls may, rarely, give the same one. */
@@ -185,12 +249,12 @@ public final class ServerProcess implements AutoCloseable {
   }
 
   public URI baseUri() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create("http://" + address + ":" + port);
   }
 
   /** Health and metrics. */
   public URI managementUri() {
-    return URI.create("http://127.0.0.1:" + managementPort);
+    return URI.create("http://" + LOOPBACK + ":" + managementPort);
   }
 
   public String token() {

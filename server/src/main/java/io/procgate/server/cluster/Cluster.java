@@ -125,7 +125,7 @@ public class Cluster {
     try {
       Instant now = Instant.now();
       for (Pod pod : pods.all()) {
-        String id = pod.getMetadata().getLabels().get(PodTemplate.SESSION_LABEL);
+        String id = SessionPods.sessionId(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null || id == null) {
           continue;
         }

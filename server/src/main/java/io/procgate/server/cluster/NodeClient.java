@@ -52,7 +52,7 @@ public class NodeClient {
             .setHost(pod.getStatus().getPodIP())
             .setPort(cluster.settings().nodePort())
             .setURI(uri);
-    String session = pod.getMetadata().getLabels().get(PodTemplate.SESSION_LABEL);
+    String session = SessionPods.sessionId(pod);
     return http.request(options)
         .map(
             request ->

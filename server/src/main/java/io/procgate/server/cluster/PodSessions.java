@@ -43,6 +43,8 @@ public class PodSessions implements BrowserSessions {
   private static final List<String> NOT_KEPT = List.of("cdp_ws_url", "usage", "browser_state");
   // The node's end: its processes' grace, its browser, its directory; then the pod's removal.
   private static final Duration DELETE_BUDGET = Duration.ofSeconds(60);
+  // An informer sees a change it was not told of in milliseconds; this is for a loaded API server.
+  private static final Duration CACHE_BUDGET = Duration.ofSeconds(5);
 
   private final Cluster cluster;
   private final SessionLookup lookup;
@@ -85,9 +87,14 @@ public class PodSessions implements BrowserSessions {
         .thenApplyAsync(
             answer -> {
               pods.annotate(id, PodTemplate.SESSION_ANNOTATION, write(kept(answer)));
-              return toBrowser(answer);
+              return answer;
             },
             workers())
+        // A list on this replica right after the create shows the session.
+        .thenCompose(
+            answer ->
+                pods.cachedWhen(id, pod -> kept(pod).isPresent(), CACHE_BUDGET)
+                    .thenApply(cached -> toBrowser(answer)))
         .whenCompleteAsync(
             (created, failure) -> {
               if (failure != null) {
@@ -106,12 +113,13 @@ public class PodSessions implements BrowserSessions {
               if (!SessionPods.ready(pod)) {
                 return CompletableFuture.completedFuture(fromPod(pod, host));
               }
-              String id = sessionId(pod);
+              String id = SessionPods.sessionId(pod);
               return nodes
                   .call(pod, HttpMethod.GET, "/browsers/" + id, host, null)
                   .thenApply(this::toBrowser)
-                  // A node that stopped answering: its session is there, its browser is not.
-                  .exceptionally(unanswered -> fromPod(pod, host));
+                  // A node that stopped answering: its pod, read afresh, says what became of it.
+                  .exceptionallyAsync(
+                      unanswered -> fromPod(cluster.pods().read(id).orElse(pod), host), workers());
             });
   }
 
@@ -123,7 +131,7 @@ public class PodSessions implements BrowserSessions {
             .filter(pod -> kept(pod).isPresent())
             .filter(pod -> !"Succeeded".equals(pod.getStatus().getPhase()))
             .sorted(
-                Comparator.comparing(SessionPods::createdAt).thenComparing(PodSessions::sessionId))
+                Comparator.comparing(SessionPods::createdAt).thenComparing(SessionPods::sessionId))
             .toList();
     int from = Math.min(offset, sessions.size());
     int to = (int) Math.min((long) from + limit, sessions.size());
@@ -138,9 +146,10 @@ public class PodSessions implements BrowserSessions {
   @Override
   public CompletionStage<Void> delete(String idOrName) {
     return CompletableFuture.supplyAsync(() -> lookup.require(idOrName), workers())
-        .thenCompose(
+        // Deleting calls the API server: never on the event loop its answer comes back on.
+        .thenComposeAsync(
             pod -> {
-              String id = sessionId(pod);
+              String id = SessionPods.sessionId(pod);
               return cluster
                   .pods()
                   .delete(id, DELETE_BUDGET)
@@ -149,7 +158,8 @@ public class PodSessions implements BrowserSessions {
                           PodTemplate.sessionName(pod)
                               .ifPresent(name -> cluster.names().release(name, id)),
                       workers());
-            });
+            },
+            workers());
   }
 
   /**
@@ -168,7 +178,7 @@ public class PodSessions implements BrowserSessions {
 
   /** The session as its pod keeps it, with a fresh token and its browser's state from the pod. */
   private Browser fromPod(Pod pod, String host) {
-    String id = sessionId(pod);
+    String id = SessionPods.sessionId(pod);
     ObjectNode session =
         kept(pod)
             .orElseGet(
@@ -236,10 +246,6 @@ public class PodSessions implements BrowserSessions {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String sessionId(Pod pod) {
-    return pod.getMetadata().getLabels().get(PodTemplate.SESSION_LABEL);
   }
 
   private static Executor workers() {

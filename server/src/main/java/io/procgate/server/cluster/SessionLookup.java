@@ -47,7 +47,15 @@ class SessionLookup {
       return Future.succeededFuture(cached.get());
     }
     return vertx
-        .executeBlocking(() -> require(idOrName), false)
+        .executeBlocking(
+            () -> {
+              // This replica's cache may not have seen the pod become ready yet.
+              Pod pod = require(idOrName);
+              return SessionPods.ready(pod)
+                  ? pod
+                  : pods.read(SessionPods.sessionId(pod)).orElse(pod);
+            },
+            false)
         .compose(
             pod ->
                 SessionPods.ready(pod)

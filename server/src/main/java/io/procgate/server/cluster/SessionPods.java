@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.PodResource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
@@ -17,9 +18,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +47,7 @@ final class SessionPods implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final SharedIndexInformer<Pod> informer;
+  private final Map<String, Awaited> awaitedInCache = new ConcurrentHashMap<>();
 
   SessionPods(KubernetesClient client, String namespace) {
     this.client = client;
@@ -57,7 +61,52 @@ final class SessionPods implements AutoCloseable {
                 Map.of(
                     BY_NAME, pod -> PodTemplate.sessionName(pod).map(List::of).orElse(List.of())))
             .runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            seen(pod);
+          }
+
+          @Override
+          public void onUpdate(Pod before, Pod pod) {
+            seen(pod);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean finalStateUnknown) {
+            // Nothing awaits a pod's absence here.
+          }
+        });
   }
+
+  /**
+   * Completes once the cache holds the session's pod in a state that meets {@code condition}, so
+   * that what this replica was told is what it answers next; or after {@code budget} regardless.
+   */
+  CompletableFuture<Void> cachedWhen(String sessionId, Predicate<Pod> condition, Duration budget) {
+    String key = PodTemplate.podName(sessionId);
+    Awaited awaited = new Awaited(condition, new CompletableFuture<>());
+    awaitedInCache.put(key, awaited);
+    cached(sessionId).ifPresent(this::seen);
+    return awaited
+        .seen()
+        .orTimeout(budget.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (seen, late) -> {
+              awaitedInCache.remove(key, awaited);
+              return null;
+            });
+  }
+
+  private void seen(Pod pod) {
+    Awaited awaited = awaitedInCache.get(pod.getMetadata().getName());
+    if (awaited != null && awaited.condition().test(pod)) {
+      awaited.seen().complete(null);
+    }
+  }
+
+  private record Awaited(Predicate<Pod> condition, CompletableFuture<Void> seen) {}
 
   /** Starts the cache; completes once it holds every session pod. */
   CompletableFuture<Void> start() {
@@ -70,7 +119,12 @@ final class SessionPods implements AutoCloseable {
 
   /** The pod of the session {@code sessionId}, if it has one. */
   Optional<Pod> find(String sessionId) {
-    return cached(sessionId).or(() -> Optional.ofNullable(pod(sessionId).get()));
+    return cached(sessionId).or(() -> read(sessionId));
+  }
+
+  /** The pod of the session {@code sessionId} as the API server has it now. */
+  Optional<Pod> read(String sessionId) {
+    return Optional.ofNullable(pod(sessionId).get());
   }
 
   /** The pod of the session named {@code name}, if the cache has it. */
@@ -189,6 +243,11 @@ final class SessionPods implements AutoCloseable {
     } catch (KubernetesClientException e) {
       LOG.warnf("cannot delete the pod of session %s: %s", sessionId, reason(e));
     }
+  }
+
+  /** The id of the session the pod runs. */
+  static String sessionId(Pod pod) {
+    return pod.getMetadata().getLabels().get(PodTemplate.SESSION_LABEL);
   }
 
   static boolean ready(Pod pod) {

@@ -82,6 +82,13 @@ public interface ProcgateConfig {
      * tokens it mints work here and a pod can mint none for another session.
      */
     Optional<String> tokenKey();
+
+    /**
+     * How long the node waits for the control plane to create its session before it exits: the
+     * replica that made the pod is gone, and nobody else will.
+     */
+    @WithDefault("60s")
+    Duration claimTimeout();
   }
 
   /**

@@ -68,6 +68,7 @@ public class SessionRegistry {
   // A pod's node: the id of its one session, taken by the first create.
   private final Optional<String> podSession;
   private boolean podSessionTaken;
+  private final Duration claimTimeout;
   private volatile boolean runBrowsers;
   private final AtomicLong restartsOfEnded = new AtomicLong();
   private final Map<String, Session> byId = new ConcurrentHashMap<>();
@@ -92,6 +93,7 @@ public class SessionRegistry {
     this.endWait = config.exec().killGrace().plusSeconds(5);
     this.controlPlane = config.mode() == ProcgateConfig.Mode.CONTROL_PLANE;
     this.podSession = config.pod().sessionId();
+    this.claimTimeout = config.pod().claimTimeout();
     this.maxSessions = podSession.isPresent() ? 1 : SessionCapacity.of(config);
     this.browserRequired = config.browser().required();
     this.maxWatches = config.files().maxWatches();
@@ -110,6 +112,18 @@ public class SessionRegistry {
     runBrowsers = decideOnBrowsers();
     long period = EXPIRY_CHECK_INTERVAL.toMillis();
     expiry.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
+    if (podSession.isPresent()) {
+      expiry.schedule(this::exitUnclaimed, claimTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A pod whose create was abandoned midway ends by itself, which its control plane removes. */
+  private synchronized void exitUnclaimed() {
+    if (!podSessionTaken) {
+      LOG.infof(
+          "No session was created here within %d s; the server exits", claimTimeout.toSeconds());
+      Quarkus.asyncExit(0);
+    }
   }
 
   void stop(@Observes ShutdownEvent event) {
