@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -245,7 +246,7 @@ class ClusterIT {
       for (Future<Browser> create : creates) {
         try {
           made.add(create.get(120, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           refused.add(((ApiException) e.getCause()).getCode());
         }
       }

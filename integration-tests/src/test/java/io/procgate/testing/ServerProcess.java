@@ -80,28 +80,19 @@ public final class ServerProcess implements AutoCloseable {
   /** Starts a server on the Java runtime {@code java}, such as another version than this one's. */
   public static ServerProcess start(
       Path java, Map<String, String> settings, List<String> jvmOptions) throws Exception {
-    return startWithToken(java, settings, jvmOptions, Map.of());
+    return startWithToken(java, settings, jvmOptions, Map.of(), newToken());
   }
 
   /** Starts a server with {@code environment} added to its environment, such as a locale. */
   public static ServerProcess startInEnvironment(
       Map<String, String> settings, Map<String, String> environment) throws Exception {
-    return startWithToken(CURRENT_JAVA, settings, List.of(), environment);
+    return startWithToken(CURRENT_JAVA, settings, List.of(), environment, newToken());
   }
 
   /** Starts a server whose API key is {@code token}, as the replicas that share one are. */
   public static ServerProcess startWithKey(Map<String, String> settings, String token)
       throws Exception {
     return startWithToken(CURRENT_JAVA, settings, List.of(), Map.of(), token);
-  }
-
-  private static ServerProcess startWithToken(
-      Path java,
-      Map<String, String> settings,
-      List<String> jvmOptions,
-      Map<String, String> environment)
-      throws Exception {
-    return startWithToken(java, settings, jvmOptions, environment, "it-" + UUID.randomUUID());
   }
 
   private static ServerProcess startWithToken(
@@ -148,7 +139,7 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts a server with {@code settings} as system properties and returns at once. */
   public static ServerProcess startWithoutWaiting(Map<String, String> settings) throws Exception {
-    String token = "it-" + UUID.randomUUID();
+    String token = newToken();
     return launch(
         CURRENT_JAVA,
         null,
@@ -216,6 +207,10 @@ public final class ServerProcess implements AutoCloseable {
     builder.environment().putAll(environment);
     return new ServerProcess(
         builder.start(), address, port, managementPort, token, sessionsRoot, log);
+  }
+
+  private static String newToken() {
+    return "it-" + UUID.randomUUID();
   }
 
   /** A port nothing listens on now; two calls may, rarely, give the same one. */
