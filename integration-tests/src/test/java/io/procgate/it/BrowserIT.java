@@ -343,11 +343,15 @@ class BrowserIT {
       chromium.destroyForcibly();
 
       assertThat(before.closed().get(20, TimeUnit.SECONDS)).isNotNull();
+      // Running alone could still be the killed browser, before the server saw it exit; the
+      // restart is counted just before the new one is marked running.
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
               () ->
-                  browsers.getBrowser(session.getSessionId()).getBrowserState()
+                  Metrics.scrape(server).value("procgate_browser_restarts_total")
+                          == counted.value("procgate_browser_restarts_total") + 1
+                      && browsers.getBrowser(session.getSessionId()).getBrowserState()
                           == Browser.BrowserStateEnum.RUNNING
                       && !chromium.isAlive());
       try (CdpConnection after =
