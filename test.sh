@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the Debian packages the tests use when they are missing, then
-# `./mvnw verify` with any arguments given (./test.sh -pl executor-core -am).
+# `./mvnw verify -Pimage` with any arguments given (./test.sh -pl executor-core -am): the build
+# makes the container image too, and ImageIT runs it.
 #
 # The tests switch users and create an account to switch to, so they run as root. A run that
 # cannot have what it needs stops here, before the build, and says what to do.
@@ -27,6 +28,7 @@ declare -A needs=(
   [/usr/lib/chromium/chromium]=chromium
   [Xvfb]=xvfb                     # headful sessions
   [zip]=zip                       # archives as users' tools make them
+  [mmdebstrap]=mmdebstrap         # the container image's Debian base
 )
 missing=()
 for thing in "${!needs[@]}"; do
@@ -48,4 +50,4 @@ if ((${#missing[@]})); then
   fi
 fi
 
-exec ./mvnw verify "$@"
+exec ./mvnw verify -Pimage "$@"

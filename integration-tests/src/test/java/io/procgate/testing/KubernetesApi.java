@@ -11,11 +11,15 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -64,6 +68,25 @@ public final class KubernetesApi implements AutoCloseable {
   /** A client of this API, as a test's own view of the cluster. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** Where the API answers. */
+  public String url() {
+    return url;
+  }
+
+  /**
+   * The calls the API server was sent since the last time this was asked, each as its method and
+   * path with its query.
+   */
+  public List<String> takeRequests() throws InterruptedException {
+    List<String> requests = new ArrayList<>();
+    for (RecordedRequest request = server.takeRequest(0, TimeUnit.MILLISECONDS);
+        request != null;
+        request = server.takeRequest(0, TimeUnit.MILLISECONDS)) {
+      requests.add(request.getMethod() + " " + request.getPath());
+    }
+    return requests;
   }
 
   /** The settings of a control plane that keeps its sessions in {@code namespace} here. */

@@ -209,7 +209,21 @@ public final class ServerProcess implements AutoCloseable {
         builder.start(), address, port, managementPort, token, sessionsRoot, log);
   }
 
-  private static String newToken() {
+  /**
+   * A server some other way started as {@code process} (a container image's entrypoint, say),
+   * answering on loopback at {@code port} with {@code token}, its output in {@code log}; waits
+   * until it is ready.
+   */
+  public static ServerProcess adopt(
+      Process process, int port, int managementPort, String token, Path sessionsRoot, Path log)
+      throws Exception {
+    ServerProcess server =
+        new ServerProcess(process, LOOPBACK, port, managementPort, token, sessionsRoot, log);
+    server.awaitReady();
+    return server;
+  }
+
+  public static String newToken() {
     return "it-" + UUID.randomUUID();
   }
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Makes the base of procgate's container image: a Debian root file system with Chromium, Xvfb, a
+# Java 17 runtime and tini, from Debian's packages and nothing else, written as one-layer image
+# archive (the `docker save` layout) that Jib takes as a `tar://` base.
+#
+#   deploy/image/make-base.sh OUTPUT.tar
+#
+# Needs root and mmdebstrap (Debian package), and no container runtime. The packages come from the
+# apt sources this machine uses, for this machine's Debian release and architecture, so the image
+# runs what the tests here run. An OUTPUT newer than this script is kept as it is.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 OUTPUT.tar" >&2
+  exit 2
+fi
+output=$1
+if [ -s "$output" ] && [ "$output" -nt "$0" ]; then
+  echo "make-base: $output is up to date"
+  exit 0
+fi
+for tool in mmdebstrap sha256sum dpkg; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "make-base: needs $tool (on Debian: apt-get install mmdebstrap)" >&2
+    exit 1
+  fi
+done
+
+. /etc/os-release
+suite=${VERSION_CODENAME:?make-base: /etc/os-release names no Debian release}
+architecture=$(dpkg --print-architecture)
+
+# The host's own sources, in either of apt's two formats; mmdebstrap reads both from stdin.
+sources=$(mktemp)
+work=$(mktemp -d)
+trap 'rm -rf "$sources" "$work"' EXIT
+cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list \
+  2>/dev/null | sed '/^[[:space:]]*#/d' > "$sources" || true
+if [ ! -s "$sources" ]; then
+  echo "make-base: found no apt sources in /etc/apt" >&2
+  exit 1
+fi
+
+# tini as PID 1 reaps the processes sessions orphan, which a JVM as PID 1 would leave as zombies.
+# update-alternatives writes man page links, so their directory stays although man pages do not.
+mmdebstrap --quiet --variant=apt --architectures="$architecture" \
+  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux \
+  --aptopt='APT::Install-Recommends "false"' \
+  --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
+  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
+  "$suite" "$work/layer.tar" - < "$sources"
+
+diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+cat > "$work/config.json" <<EOF
+{"architecture":"$architecture","os":"linux",
+ "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+ "rootfs":{"type":"layers","diff_ids":["$diff_id"]},
+ "history":[{"created_by":"deploy/image/make-base.sh: mmdebstrap $suite"}]}
+EOF
+cat > "$work/manifest.json" <<EOF
+[{"Config":"config.json","RepoTags":["procgate-base:$suite"],"Layers":["layer.tar"]}]
+EOF
+mkdir -p "$(dirname "$output")"
+tar -cf "$output.partial" -C "$work" manifest.json config.json layer.tar
+mv "$output.partial" "$output"
+echo "make-base: $output ($suite, $architecture, $(du -h "$output" | cut -f1))"
