@@ -107,6 +107,7 @@ public final class Benchmark {
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
       measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
     }
+    measure("11", "control plane", () -> new ClusterRows(settings).measure(rows));
     measure(
         "9", "first calls", () -> new FirstCalls(settings, c, node, work).measure(rows, charts));
     if (start != null) {

@@ -122,7 +122,7 @@ final class BrowserRows {
   }
 
   /** A new page, attached in flat mode; its session id. */
-  private static String page(CdpConnection cdp) throws Exception {
+  static String page(CdpConnection cdp) throws Exception {
     String target =
         cdp.call("Target.createTarget", CdpConnection.params().put("url", "about:blank"))
             .get("targetId")
@@ -134,7 +134,7 @@ final class BrowserRows {
         .asText();
   }
 
-  private static void evaluate(CdpConnection cdp, String page) throws Exception {
+  static void evaluate(CdpConnection cdp, String page) throws Exception {
     cdp.call(page, "Runtime.evaluate", CdpConnection.params().put("expression", "1+1"));
   }
 
