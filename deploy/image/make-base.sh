@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Makes the base of procgate's container image: a Debian root file system with Chromium, Xvfb, a
-# Java 17 runtime and tini, from Debian's packages and nothing else, written as one-layer image
-# archive (the `docker save` layout) that Jib takes as a `tar://` base.
+# Java 17 runtime, tini and the tools of the computer controls (xdotool, xwd, xmodmap), written as a
+# one-layer image archive (the `docker save` layout) that Jib takes as a `tar://` base.
 #
 #   deploy/image/make-base.sh OUTPUT.tar
 #
 # Needs root and mmdebstrap (Debian package), and no container runtime. The packages come from the
-# apt sources this machine uses, for this machine's Debian release and architecture, so the image
-# runs what the tests here run. An OUTPUT newer than this script is kept as it is.
+# apt sources this machine uses (on Debian, Debian's own), for this machine's Debian release and
+# architecture, so the image runs what the tests here run. An OUTPUT newer than this script is kept
+# as it is.
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -30,28 +31,34 @@ done
 suite=${VERSION_CODENAME:?make-base: /etc/os-release names no Debian release}
 architecture=$(dpkg --print-architecture)
 
-# The host's own sources, in either of apt's two formats; mmdebstrap reads both from stdin.
-sources=$(mktemp)
-work=$(mktemp -d)
-trap 'rm -rf "$sources" "$work"' EXIT
-cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list \
-  2>/dev/null | sed '/^[[:space:]]*#/d' > "$sources" || true
-if [ ! -s "$sources" ]; then
+# The host's own sources, each file passed as it is: mmdebstrap reads each in its own format
+# (one-line or deb822), where joining them would lose entries.
+sources=()
+for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+  if [ -s "$file" ]; then
+    sources+=("$file")
+  fi
+done
+if ((${#sources[@]} == 0)); then
   echo "make-base: found no apt sources in /etc/apt" >&2
   exit 1
 fi
+work=$(mktemp -d)
+trap 'rm -rf "$work" "$output.partial"' EXIT
 
 # tini as PID 1 reaps the processes sessions orphan, which a JVM as PID 1 would leave as zombies.
 # update-alternatives writes man page links, so their directory stays although man pages do not.
 mmdebstrap --quiet --variant=apt --architectures="$architecture" \
-  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux \
+  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
-  "$suite" "$work/layer.tar" - < "$sources"
+  --customize-hook='rm -f "$1"/etc/hostname "$1"/etc/resolv.conf' \
+  "$suite" "$work/layer.tar" "${sources[@]}"
 
 diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 cat > "$work/config.json" <<EOF

@@ -35,6 +35,9 @@ public final class KubernetesApi implements AutoCloseable {
     REQUESTS.setLevel(Level.WARNING);
   }
 
+  // The tests' own client says so, and its calls are left out of those the servers made.
+  private static final String TEST_CLIENT = "procgate-tests";
+
   private final KubernetesMockServer server;
   private final String url;
   private final KubernetesClient client;
@@ -60,7 +63,11 @@ public final class KubernetesApi implements AutoCloseable {
     // Not from the environment: a proxy set there would be asked for 127.0.0.1.
     KubernetesClient client =
         new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder(Config.empty()).withMasterUrl(url).build())
+            .withConfig(
+                new ConfigBuilder(Config.empty())
+                    .withMasterUrl(url)
+                    .withUserAgent(TEST_CLIENT)
+                    .build())
             .build();
     return new KubernetesApi(server, url, client);
   }
@@ -76,15 +83,17 @@ public final class KubernetesApi implements AutoCloseable {
   }
 
   /**
-   * The calls the API server was sent since the last time this was asked, each as its method and
-   * path with its query.
+   * The calls servers made to the API since the last time this was asked, each as its method and
+   * path with its query; the tests' own calls through {@link #client()} are not among them.
    */
   public List<String> takeRequests() throws InterruptedException {
     List<String> requests = new ArrayList<>();
     for (RecordedRequest request = server.takeRequest(0, TimeUnit.MILLISECONDS);
         request != null;
         request = server.takeRequest(0, TimeUnit.MILLISECONDS)) {
-      requests.add(request.getMethod() + " " + request.getPath());
+      if (!TEST_CLIENT.equals(request.getHeader("User-Agent"))) {
+        requests.add(request.getMethod() + " " + request.getPath());
+      }
     }
     return requests;
   }
