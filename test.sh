@@ -29,6 +29,9 @@ declare -A needs=(
   [Xvfb]=xvfb                     # headful sessions
   [zip]=zip                       # archives as users' tools make them
   [mmdebstrap]=mmdebstrap         # the container image's Debian base
+  [xdotool]=xdotool               # the computer controls: mouse and keyboard,
+  [xwd]=x11-apps                  # screenshots,
+  [xmodmap]=x11-xserver-utils     # and keys for characters beyond the keyboard
 )
 missing=()
 for thing in "${!needs[@]}"; do

@@ -2,6 +2,7 @@ package io.procgate.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procgate.client.api.BrowserComputerApi;
 import io.procgate.client.api.BrowserFilesystemApi;
 import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.api.BrowsersApi;
@@ -37,7 +38,11 @@ class ClientCoverageTest {
   @Test
   void everyOperationHasAJavaMethod() throws IOException {
     Set<String> generated =
-        Stream.of(BrowsersApi.class, BrowserProcessesApi.class, BrowserFilesystemApi.class)
+        Stream.of(
+                BrowsersApi.class,
+                BrowserProcessesApi.class,
+                BrowserFilesystemApi.class,
+                BrowserComputerApi.class)
             .flatMap(api -> Arrays.stream(api.getMethods()))
             .map(Method::getName)
             .collect(Collectors.toSet());

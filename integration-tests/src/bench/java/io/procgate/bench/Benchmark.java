@@ -106,6 +106,7 @@ public final class Benchmark {
       measure("6", "browser", () -> new BrowserRows(server, work).measure(rows));
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
       measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
+      measure("12", "computer controls", () -> new ComputerRows(server).measure(rows));
     }
     measure("11", "control plane", () -> new ClusterRows(settings).measure(rows));
     measure(

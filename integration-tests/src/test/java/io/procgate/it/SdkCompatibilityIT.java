@@ -65,10 +65,18 @@ class SdkCompatibilityIT {
    */
   static JsonNode runSdkCheck(URI baseUri, String token, Map<String, String> environment)
       throws Exception {
+    return runSdkScript("sdk-check.mjs", baseUri, token, environment);
+  }
+
+  /**
+   * Runs the script {@code script} of the SDK's directory against the server at {@code baseUri},
+   * and returns what it printed last, as JSON.
+   */
+  static JsonNode runSdkScript(
+      String script, URI baseUri, String token, Map<String, String> environment) throws Exception {
     Path sdk = Path.of(System.getProperty("procgate.sdk.dir"));
     installSdk(sdk);
-    ProcessBuilder builder =
-        new ProcessBuilder(List.of("node", "sdk-check.mjs")).directory(sdk.toFile());
+    ProcessBuilder builder = new ProcessBuilder(List.of("node", script)).directory(sdk.toFile());
     builder.environment().put("KERNEL_BASE_URL", baseUri.toString());
     builder.environment().put("KERNEL_API_KEY", token);
     builder.environment().putAll(environment);

@@ -5,6 +5,7 @@ import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.ServiceProcess;
+import io.procgate.core.display.Screen;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class Browser {
   private volatile BrowserState state = BrowserState.STARTING;
   private volatile DevToolsEndpoint endpoint;
   private volatile Integer display;
+  private volatile Screen screen;
   private volatile int restarts;
   // Guarded by this.
   private ServiceProcess chromium;
@@ -92,6 +94,30 @@ public final class Browser {
   public Optional<String> display() {
     Integer number = display;
     return number == null ? Optional.empty() : Optional.of(":" + number);
+  }
+
+  /**
+   * The display of a headful browser, to be seen and driven with the mouse and keyboard; empty when
+   * headless, or while its display has not started yet.
+   */
+  public Optional<Screen> screen() {
+    Screen current = screen;
+    if (current == null && display != null) {
+      synchronized (this) {
+        if (screen == null) {
+          screen =
+              new Screen(
+                  browsers.executor(),
+                  owner,
+                  ":" + display,
+                  spec.width(),
+                  spec.height(),
+                  dirs.tmp());
+        }
+        current = screen;
+      }
+    }
+    return Optional.ofNullable(current);
   }
 
   /** Where downloads land; the session's processes may read it. */

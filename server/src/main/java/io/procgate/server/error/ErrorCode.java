@@ -1,6 +1,7 @@
 package io.procgate.server.error;
 
 import io.procgate.core.ProcessException;
+import io.procgate.core.display.DisplayException;
 import io.procgate.core.files.FileException;
 import java.util.Optional;
 
@@ -31,6 +32,9 @@ public enum ErrorCode {
   UNKNOWN_OWNER(400),
   INVALID_ARCHIVE(400),
   INVALID_MULTIPART(400),
+  UNKNOWN_KEY(400),
+  OFF_SCREEN(400),
+  INVALID_ACTION(400),
   UNAUTHORIZED(401),
   PERMISSION_DENIED(403),
   SESSION_NOT_FOUND(404),
@@ -50,6 +54,7 @@ public enum ErrorCode {
   DIRECTORY_NOT_EMPTY(409),
   ALREADY_EXISTS(409),
   FILE_IN_USE(409),
+  NO_DISPLAY(409),
   LENGTH_REQUIRED(411),
   PAYLOAD_TOO_LARGE(413),
   UPLOAD_TOO_LARGE(413),
@@ -60,10 +65,12 @@ public enum ErrorCode {
   TOO_MANY_PROCESSES(429, true),
   TOO_MANY_WATCHES(429, true),
   INTERNAL_ERROR(500),
+  DISPLAY_FAILED(500),
   RESOURCE_EXHAUSTED(503, true),
   BROWSER_START_FAILED(503, true),
   BROWSER_UNAVAILABLE(503, true),
   NODE_UNAVAILABLE(503, true),
+  DISPLAY_UNAVAILABLE(503),
   INSUFFICIENT_STORAGE(507);
 
   private final int status;
@@ -137,6 +144,17 @@ public enum ErrorCode {
       case INVALID_ARCHIVE -> INVALID_ARCHIVE;
       case BUSY -> RESOURCE_EXHAUSTED;
       case SYSTEM_FAILURE -> INTERNAL_ERROR;
+    };
+  }
+
+  /** The code of a screen action refused or failed. */
+  public static ErrorCode of(DisplayException.Kind kind) {
+    return switch (kind) {
+      case UNKNOWN_KEY -> UNKNOWN_KEY;
+      case OFF_SCREEN -> OFF_SCREEN;
+      case INVALID_ACTION -> INVALID_ACTION;
+      case UNAVAILABLE -> DISPLAY_UNAVAILABLE;
+      case FAILED -> DISPLAY_FAILED;
     };
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.procgate.core.ProcessException;
+import io.procgate.core.display.DisplayException;
 import io.procgate.core.files.FileException;
 import io.procgate.server.api.model.Error;
 import io.procgate.server.api.model.ErrorDetail;
@@ -44,6 +45,12 @@ public class ExceptionMappers {
     return code == ErrorCode.INTERNAL_ERROR
         ? internal(e)
         : ApiErrors.response(code, e.getMessage());
+  }
+
+  // A display that failed says why in its message, which is the client's to read.
+  @ServerExceptionMapper
+  public RestResponse<Error> display(DisplayException e) {
+    return ApiErrors.response(ErrorCode.of(e.kind()), e.getMessage());
   }
 
   @ServerExceptionMapper

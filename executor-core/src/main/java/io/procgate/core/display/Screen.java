@@ -1,0 +1,491 @@
+package io.procgate.core.display;
+
+import io.procgate.core.ExecResult;
+import io.procgate.core.LaunchRequest;
+import io.procgate.core.ProcessException;
+import io.procgate.core.ProcessExecutor;
+import io.procgate.core.ProcessTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A headful browser's X display, seen and driven as a person at it would: screenshots, and the
+ * mouse and keyboard through the X server's XTEST extension. xdotool sends the input and xwd reads
+ * the screen, each a short process of the session's; their work goes in order, one action at a
+ * time, so that two clients' keys never interleave.
+ */
+public final class Screen {
+  private static final Pattern LOCATION = Pattern.compile("(?m)^X=(-?\\d+)\\s+^Y=(-?\\d+)");
+  private static final int MAX_CLICKS = 100;
+  private static final int MAX_STEPS = 1000;
+  private static final int MAX_TEXT = 100_000;
+  private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+  private static final int TOOL_SECONDS = 30;
+  // How long Chromium takes, here, to read a changed keyboard mapping; only paid when one changes.
+  private static final Duration KEYMAP_SETTLE = Duration.ofMillis(250);
+
+  private final ProcessExecutor executor;
+  private final ProcessTable owner;
+  private final String display;
+  private final int width;
+  private final int height;
+  private final Path scratch;
+  // Guarded by this: the last action queued, and the keyboard's spare keys once read.
+  private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Keymap> keymap;
+
+  /**
+   * The display {@code display} (such as {@code :3}) of {@code width} by {@code height} pixels, its
+   * tools run as processes of {@code owner}, its screenshots made in {@code scratch}.
+   */
+  public Screen(
+      ProcessExecutor executor,
+      ProcessTable owner,
+      String display,
+      int width,
+      int height,
+      Path scratch) {
+    this.executor = executor;
+    this.owner = owner;
+    this.display = display;
+    this.width = width;
+    this.height = height;
+    this.scratch = scratch;
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int height() {
+    return height;
+  }
+
+  /** The screen, or {@code region} of it, as a PNG. */
+  public CompletableFuture<byte[]> capture(Optional<Region> region) {
+    Region area = region.orElse(new Region(0, 0, width, height));
+    try {
+      checkRegion(area);
+    } catch (DisplayException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return inTurn(
+        () -> {
+          Path dump = scratch.resolve("screen-" + UUID.randomUUID() + ".xwd");
+          return run("xwd", List.of("-root", "-silent", "-out", dump.toString()), Duration.ZERO)
+              .thenApplyAsync(
+                  done -> {
+                    try {
+                      XwdImage image = XwdImage.read(Files.readAllBytes(dump));
+                      if (area.x() + area.width() > image.width()
+                          || area.y() + area.height() > image.height()) {
+                        throw offScreen(
+                            "the region is outside the "
+                                + image.width()
+                                + "x"
+                                + image.height()
+                                + " screen");
+                      }
+                      return PngWriter.encode(image, area);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  })
+              .whenComplete((png, failure) -> dump.toFile().delete());
+        });
+  }
+
+  /** Where the pointer is. */
+  public CompletableFuture<Point> pointer() {
+    return inTurn(this::readPointer);
+  }
+
+  /**
+   * Does {@code actions} in order, each once the one before it is done; stops at the first that
+   * fails, whose position (from 0) the failure names. Every action is checked before the first
+   * runs: one that could not run refuses them all, and nothing is done.
+   */
+  public CompletableFuture<Void> perform(List<ScreenAction> actions) {
+    for (int i = 0; i < actions.size(); i++) {
+      try {
+        check(actions.get(i));
+      } catch (DisplayException e) {
+        return CompletableFuture.failedFuture(
+            actions.size() == 1
+                ? e
+                : new DisplayException(
+                    e.kind(),
+                    "action "
+                        + i
+                        + " ("
+                        + name(actions.get(i))
+                        + "), so none was done: "
+                        + e.getMessage()));
+      }
+    }
+    return inTurn(() -> performFrom(actions, 0));
+  }
+
+  private CompletableFuture<Void> performFrom(List<ScreenAction> actions, int index) {
+    if (index == actions.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    ScreenAction action = actions.get(index);
+    return one(action)
+        .handle(
+            (done, failure) -> {
+              if (failure == null) {
+                return performFrom(actions, index + 1);
+              }
+              Throwable cause = unwrap(failure);
+              if (actions.size() == 1) {
+                return CompletableFuture.<Void>failedFuture(cause);
+              }
+              DisplayException.Kind kind =
+                  cause instanceof DisplayException display
+                      ? display.kind()
+                      : DisplayException.Kind.FAILED;
+              return CompletableFuture.<Void>failedFuture(
+                  new DisplayException(
+                      kind,
+                      "action "
+                          + index
+                          + " ("
+                          + name(action)
+                          + ") failed, the actions after it were not done: "
+                          + cause.getMessage(),
+                      cause));
+            })
+        .thenCompose(next -> next);
+  }
+
+  private CompletableFuture<Void> one(ScreenAction action) {
+    if (action instanceof ScreenAction.Sleep sleep) {
+      return CompletableFuture.runAsync(
+          () -> {},
+          CompletableFuture.delayedExecutor(sleep.duration().toNanos(), TimeUnit.NANOSECONDS));
+    }
+    if (action instanceof ScreenAction.TypeText type) {
+      return typeInRuns(type);
+    }
+    boolean fromPointer =
+        (action instanceof ScreenAction.Move move && move.smooth())
+            || (action instanceof ScreenAction.Drag drag && drag.smooth());
+    CompletableFuture<Point> start =
+        fromPointer ? readPointer() : CompletableFuture.completedFuture(new Point(0, 0));
+    return start.thenCompose(
+        pointer -> {
+          XdotoolScript script = XdotoolScript.of(action, pointer);
+          return run("xdotool", script.args(), script.waits()).thenApply(result -> null);
+        });
+  }
+
+  /**
+   * Types {@code type}'s text in pieces of at most as many distinct characters from beyond the
+   * keyboard as {@link Keymap} has keys for, each piece once those characters have keys.
+   */
+  private CompletableFuture<Void> typeInRuns(ScreenAction.TypeText type) {
+    return keymap()
+        .thenCompose(
+            keys -> {
+              CompletableFuture<Void> typed = CompletableFuture.completedFuture(null);
+              for (String piece : pieces(type.text(), Math.max(1, keys.capacity()))) {
+                typed =
+                    typed
+                        .thenCompose(done -> bindKeys(keys, piece))
+                        .thenCompose(
+                            done -> {
+                              XdotoolScript script =
+                                  XdotoolScript.of(
+                                      new ScreenAction.TypeText(piece, type.delay()),
+                                      new Point(0, 0));
+                              return run(
+                                      "xdotool",
+                                      script.args(),
+                                      type.delay().multipliedBy(piece.length()))
+                                  .thenApply(result -> null);
+                            });
+              }
+              return typed;
+            });
+  }
+
+  /**
+   * Gives the characters of {@code piece} keys, and the browser the moment it takes to see them.
+   */
+  private CompletableFuture<Void> bindKeys(Keymap keys, String piece) {
+    List<String> expressions = keys.capacity() == 0 ? List.of() : keys.bind(piece);
+    if (expressions.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<String> args = new ArrayList<>();
+    expressions.forEach(expression -> args.addAll(List.of("-e", expression)));
+    return run("xmodmap", args, Duration.ZERO)
+        .thenCompose(
+            done ->
+                CompletableFuture.runAsync(
+                    () -> {},
+                    CompletableFuture.delayedExecutor(
+                        KEYMAP_SETTLE.toNanos(), TimeUnit.NANOSECONDS)));
+  }
+
+  private synchronized CompletableFuture<Keymap> keymap() {
+    if (keymap == null) {
+      keymap =
+          run("xmodmap", List.of("-pke"), Duration.ZERO)
+              .thenApply(
+                  result ->
+                      new Keymap(new String(result.stdout().bytes(), StandardCharsets.UTF_8)));
+      // A failed read is tried again next time.
+      keymap.whenComplete(
+          (keys, failure) -> {
+            if (failure != null) {
+              synchronized (this) {
+                keymap = null;
+              }
+            }
+          });
+    }
+    return keymap;
+  }
+
+  /** {@code text} cut so that no piece has more than {@code distinct} characters needing keys. */
+  static List<String> pieces(String text, int distinct) {
+    List<String> pieces = new ArrayList<>();
+    Set<Integer> seen = new HashSet<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (!Keymap.onKeyboard(c) && !seen.contains(c) && seen.size() == distinct) {
+        pieces.add(text.substring(start, i));
+        start = i;
+        seen.clear();
+      }
+      if (!Keymap.onKeyboard(c)) {
+        seen.add(c);
+      }
+      i += Character.charCount(c);
+    }
+    pieces.add(text.substring(start));
+    return pieces;
+  }
+
+  private CompletableFuture<Point> readPointer() {
+    return run("xdotool", List.of("getmouselocation", "--shell"), Duration.ZERO)
+        .thenApply(
+            result -> {
+              String out = new String(result.stdout().bytes(), StandardCharsets.UTF_8);
+              Matcher location = LOCATION.matcher(out);
+              if (!location.find()) {
+                throw new DisplayException(
+                    DisplayException.Kind.FAILED,
+                    "xdotool did not say where the pointer is: " + out);
+              }
+              return new Point(
+                  Integer.parseInt(location.group(1)), Integer.parseInt(location.group(2)));
+            });
+  }
+
+  /** Runs {@code tool} on the display; fails unless it exits 0. */
+  private CompletableFuture<ExecResult> run(String tool, List<String> args, Duration waits) {
+    LaunchRequest request =
+        LaunchRequest.builder(tool, scratch)
+            .args(args)
+            .env(Map.of("DISPLAY", display))
+            .timeoutSeconds(TOOL_SECONDS + (int) waits.toSeconds())
+            .build();
+    CompletableFuture<ExecResult> result;
+    try {
+      result = executor.exec(request, owner).result();
+    } catch (ProcessException e) {
+      return CompletableFuture.failedFuture(unavailable(tool, e));
+    }
+    return result.handle(
+        (done, failure) -> {
+          if (failure != null) {
+            Throwable cause = unwrap(failure);
+            throw cause instanceof ProcessException refused
+                ? unavailable(tool, refused)
+                : new CompletionException(cause);
+          }
+          if (done.timedOut() || done.status().code() != 0 || done.status().signal() != 0) {
+            String stderr = new String(done.stderr().bytes(), StandardCharsets.UTF_8).strip();
+            throw new DisplayException(
+                DisplayException.Kind.FAILED,
+                tool
+                    + (done.timedOut() ? " timed out" : " failed")
+                    + (stderr.isEmpty() ? "" : ": " + stderr));
+          }
+          return done;
+        });
+  }
+
+  /** A missing tool is the display's fault; any other refusal (too many processes) is as it is. */
+  private static RuntimeException unavailable(String tool, ProcessException e) {
+    if (e.kind() == ProcessException.Kind.COMMAND_NOT_FOUND) {
+      String debian =
+          tool.equals("xwd") ? "x11-apps" : tool.equals("xmodmap") ? "x11-xserver-utils" : tool;
+      return new DisplayException(
+          DisplayException.Kind.UNAVAILABLE,
+          tool + " is not installed here (Debian package " + debian + ")",
+          e);
+    }
+    return e;
+  }
+
+  /** Queues {@code work} after whatever is queued; it runs whether that failed or not. */
+  private synchronized <T> CompletableFuture<T> inTurn(Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> next = last.handle((done, failure) -> null).thenCompose(x -> work.get());
+    last = next;
+    return next;
+  }
+
+  private void check(ScreenAction action) {
+    if (action instanceof ScreenAction.Click click) {
+      checkPoint(click.at());
+      KeyNames.check(click.holdKeys());
+      if (click.count() < 1 || click.count() > MAX_CLICKS) {
+        throw invalid("num_clicks must be 1 to " + MAX_CLICKS + ", not " + click.count());
+      }
+    } else if (action instanceof ScreenAction.Move move) {
+      checkPoint(move.to());
+      KeyNames.check(move.holdKeys());
+      move.duration().ifPresent(this::checkWait);
+    } else if (action instanceof ScreenAction.Scroll scroll) {
+      checkPoint(scroll.at());
+      KeyNames.check(scroll.holdKeys());
+      if (Math.abs((long) scroll.deltaX()) > MAX_CLICKS
+          || Math.abs((long) scroll.deltaY()) > MAX_CLICKS) {
+        throw invalid("a scroll turns the wheel at most " + MAX_CLICKS + " ticks each way");
+      }
+    } else if (action instanceof ScreenAction.Drag drag) {
+      if (drag.path().size() < 2) {
+        throw invalid("a drag's path needs at least 2 points, not " + drag.path().size());
+      }
+      drag.path().forEach(this::checkPoint);
+      KeyNames.check(drag.holdKeys());
+      if (drag.stepsPerSegment() < 1 || drag.stepsPerSegment() > MAX_STEPS) {
+        throw invalid("steps_per_segment must be 1 to " + MAX_STEPS);
+      }
+      checkWait(drag.delay());
+      drag.duration().ifPresent(this::checkWait);
+      if (!drag.smooth()) {
+        checkWait(
+            drag.stepDelay()
+                .multipliedBy((long) drag.stepsPerSegment() * (drag.path().size() - 1)));
+      }
+    } else if (action instanceof ScreenAction.TypeText type) {
+      if (type.text().length() > MAX_TEXT) {
+        throw invalid("text of at most " + MAX_TEXT + " characters can be typed at once");
+      }
+      checkWait(type.delay().multipliedBy(type.text().length()));
+    } else if (action instanceof ScreenAction.PressKeys keys) {
+      if (keys.keys().isEmpty()) {
+        throw invalid("keys names no key");
+      }
+      KeyNames.check(keys.keys());
+      KeyNames.check(keys.holdKeys());
+      checkWait(keys.duration());
+    } else if (action instanceof ScreenAction.Sleep sleep) {
+      checkWait(sleep.duration());
+    }
+  }
+
+  private void checkPoint(Point point) {
+    if (point.x() < 0 || point.y() < 0 || point.x() >= width || point.y() >= height) {
+      throw offScreen(
+          "("
+              + point.x()
+              + ", "
+              + point.y()
+              + ") is off the "
+              + width
+              + "x"
+              + height
+              + " screen; x runs from 0 to "
+              + (width - 1)
+              + " and y from 0 to "
+              + (height - 1));
+    }
+  }
+
+  private void checkRegion(Region region) {
+    if (region.width() < 1 || region.height() < 1) {
+      throw invalid("a region needs a width and a height of at least 1");
+    }
+    if (region.x() < 0
+        || region.y() < 0
+        || (long) region.x() + region.width() > width
+        || (long) region.y() + region.height() > height) {
+      throw offScreen(
+          "the region "
+              + region.width()
+              + "x"
+              + region.height()
+              + " at ("
+              + region.x()
+              + ", "
+              + region.y()
+              + ") is not inside the "
+              + width
+              + "x"
+              + height
+              + " screen");
+    }
+  }
+
+  private void checkWait(Duration wait) {
+    if (wait.isNegative() || wait.compareTo(MAX_WAIT) > 0) {
+      throw invalid(
+          "an action may wait 0 to " + MAX_WAIT.toSeconds() + " s, not " + wait.toMillis() + " ms");
+    }
+  }
+
+  private static String name(ScreenAction action) {
+    if (action instanceof ScreenAction.Click) {
+      return "click_mouse";
+    } else if (action instanceof ScreenAction.Move) {
+      return "move_mouse";
+    } else if (action instanceof ScreenAction.Scroll) {
+      return "scroll";
+    } else if (action instanceof ScreenAction.Drag) {
+      return "drag_mouse";
+    } else if (action instanceof ScreenAction.TypeText) {
+      return "type_text";
+    } else if (action instanceof ScreenAction.PressKeys) {
+      return "press_key";
+    }
+    return "sleep";
+  }
+
+  private static DisplayException offScreen(String message) {
+    return new DisplayException(DisplayException.Kind.OFF_SCREEN, message);
+  }
+
+  private static DisplayException invalid(String message) {
+    return new DisplayException(DisplayException.Kind.INVALID_ACTION, message);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+}
