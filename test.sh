@@ -31,7 +31,8 @@ declare -A needs=(
   [mmdebstrap]=mmdebstrap         # the container image's Debian base
   [xdotool]=xdotool               # the computer controls: mouse and keyboard,
   [xwd]=x11-apps                  # screenshots,
-  [xmodmap]=x11-xserver-utils     # and keys for characters beyond the keyboard
+  [xmodmap]=x11-xserver-utils     # keys for characters beyond the keyboard,
+  [xclip]=xclip                   # and the clipboard
 )
 missing=()
 for thing in "${!needs[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the base of procgate's container image: a Debian root file system with Chromium, Xvfb, a
-# Java 17 runtime, tini and the tools of the computer controls (xdotool, xwd, xmodmap), written as a
+# Java 17 runtime, tini and the tools of the computer controls (xdotool, xwd, xmodmap, xclip), written as a
 # one-layer image archive (the `docker save` layout) that Jib takes as a `tar://` base.
 #
 #   deploy/image/make-base.sh OUTPUT.tar
@@ -49,7 +49,7 @@ trap 'rm -rf "$work" "$output.partial"' EXIT
 # tini as PID 1 reaps the processes sessions orphan, which a JVM as PID 1 would leave as zombies.
 # update-alternatives writes man page links, so their directory stays although man pages do not.
 mmdebstrap --quiet --variant=apt --architectures="$architecture" \
-  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils \
+  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils,xclip \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' \

@@ -13,7 +13,7 @@ const PAGE = `<!doctype html><title>waiting</title>
   onclick="document.title='clicked:'+document.getElementById('field').value;
            document.getElementById('marker').style.background='rgb(20,40,220)'">Go</button>
 <script>
-  document.addEventListener('keydown', e => { if (e.ctrlKey) e.preventDefault(); });
+  document.addEventListener('keydown', e => { if (e.ctrlKey && e.key === 'b') e.preventDefault(); });
   window.keys = [];
   document.addEventListener('keydown', e => window.keys.push((e.ctrlKey ? 'ctrl+' : '') + e.key));
   window.wheel = 0;
@@ -133,6 +133,23 @@ try {
   seen.field = await page.evaluate(() => document.getElementById('field').value);
   seen.keys = await page.evaluate(() => window.keys);
   seen.wheel = await page.evaluate(() => window.wheel);
+
+  // The clipboard both ways: pasted into the field, then copied out of it.
+  await kernel.browsers.computer.writeClipboard(id, { text: 'from the clipboard ✓' });
+  await kernel.browsers.computer.clickMouse(id, { x: origin.x + 250, y: origin.y + 120 });
+  await kernel.browsers.computer.pressKey(id, { keys: ['ctrl+a', 'ctrl+v'] });
+  await page.waitForFunction(() => document.getElementById('field').value === 'from the clipboard ✓', null, { timeout: 10000 });
+  seen.pasted = await page.evaluate(() => document.getElementById('field').value);
+  await kernel.browsers.computer.typeText(id, { text: ' and back' });
+  await kernel.browsers.computer.pressKey(id, { keys: ['ctrl+a', 'ctrl+c'] });
+  seen.copied = (await kernel.browsers.computer.readClipboard(id)).text;
+  await kernel.browsers.computer.batch(id, {
+    actions: [
+      { type: 'press_key', press_key: { keys: ['ctrl+a'] } },
+      { type: 'type_text', type_text: { text: 'replaced' } },
+    ],
+  });
+  await page.waitForFunction(() => document.getElementById('field').value === 'replaced', null, { timeout: 10000 });
 
   // Refusals, as the SDK raises them.
   for (const [name, call] of [

@@ -13,6 +13,7 @@ import io.procgate.client.model.BrowserViewport;
 import io.procgate.client.model.ComputerBatchAction;
 import io.procgate.client.model.ComputerBatchRequest;
 import io.procgate.client.model.ComputerClickMouseRequest;
+import io.procgate.client.model.ComputerClipboard;
 import io.procgate.client.model.ComputerMousePosition;
 import io.procgate.client.model.ComputerMoveMouseRequest;
 import io.procgate.client.model.ComputerPressKeyRequest;
@@ -91,6 +92,9 @@ class ComputerIT {
     // with shift+Home and typed over that.
     assertThat(seen.at("/field").asText()).isEqualTo("replaced");
 
+    assertThat(seen.at("/pasted").asText()).isEqualTo("from the clipboard ✓");
+    assertThat(seen.at("/copied").asText()).isEqualTo("from the clipboard ✓ and back");
+
     assertThat(seen.at("/unknownKey/status").asInt()).isEqualTo(400);
     assertThat(seen.at("/unknownKey/code").asText()).isEqualTo("unknown_key");
     assertThat(seen.at("/offScreen/code").asText()).isEqualTo("off_screen");
@@ -134,6 +138,19 @@ class ComputerIT {
     computer.computerMoveMouse(session.getSessionId(), new ComputerMoveMouseRequest().x(1023).y(0));
     assertThat(computer.computerGetMousePosition(session.getSessionId()))
         .isEqualTo(new ComputerMousePosition().x(1023).y(0));
+  }
+
+  @Test
+  void theClipboardIsEmptyUntilWrittenAndThenHoldsTheText() throws Exception {
+    String id = session.getSessionId();
+    assertThat(computer.computerReadClipboard(id).getText()).isEmpty();
+
+    String text = "line one\nline two, ✓ and \"quotes\"";
+    computer.computerWriteClipboard(id, new ComputerClipboard().text(text));
+    assertThat(computer.computerReadClipboard(id).getText()).isEqualTo(text);
+
+    computer.computerWriteClipboard(id, new ComputerClipboard().text("second"));
+    assertThat(computer.computerReadClipboard(id).getText()).isEqualTo("second");
   }
 
   @Test

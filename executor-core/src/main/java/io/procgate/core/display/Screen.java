@@ -26,10 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A headful browser's X display, seen and driven as a person at it would: screenshots, and the
- * mouse and keyboard through the X server's XTEST extension. xdotool sends the input and xwd reads
- * the screen, each a short process of the session's; their work goes in order, one action at a
- * time, so that two clients' keys never interleave.
+ * A headful browser's X display, seen and driven as a person at it would: screenshots, the mouse
+ * and keyboard through the X server's XTEST extension, and the clipboard. xdotool sends the input,
+ * xwd reads the screen and xclip the clipboard, each a short process of the session's; their work
+ * goes in order, one action at a time, so that two clients' keys never interleave.
  */
 public final class Screen {
   private static final Pattern LOCATION = Pattern.compile("(?m)^X=(-?\\d+)\\s+^Y=(-?\\d+)");
@@ -109,6 +109,46 @@ public final class Screen {
                     }
                   })
               .whenComplete((png, failure) -> dump.toFile().delete());
+        });
+  }
+
+  /** The clipboard's text; empty when nothing holds the clipboard, or holds no text. */
+  public CompletableFuture<String> readClipboard() {
+    return inTurn(
+        () ->
+            exec(
+                    "xclip",
+                    List.of("-selection", "clipboard", "-t", "UTF8_STRING", "-o"),
+                    Duration.ZERO)
+                .thenApply(
+                    result ->
+                        // xclip exits 1 when no program holds the clipboard, or holds no text.
+                        result.status().code() == 0 && result.status().signal() == 0
+                            ? new String(result.stdout().bytes(), StandardCharsets.UTF_8)
+                            : ""));
+  }
+
+  /**
+   * Puts {@code text} on the clipboard. xclip holds it, in the background, until another program
+   * takes the clipboard or the session ends.
+   */
+  public CompletableFuture<Void> writeClipboard(String text) {
+    return inTurn(
+        () -> {
+          Path file = scratch.resolve("clipboard-" + UUID.randomUUID());
+          try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return CompletableFuture.failedFuture(
+                new DisplayException(
+                    DisplayException.Kind.FAILED, "cannot stage the text: " + e, e));
+          }
+          return run(
+                  "xclip",
+                  List.of("-selection", "clipboard", "-t", "UTF8_STRING", "-i", file.toString()),
+                  Duration.ZERO)
+              .<Void>thenApply(result -> null)
+              .whenComplete((done, failure) -> file.toFile().delete());
         });
   }
 
@@ -305,6 +345,23 @@ public final class Screen {
 
   /** Runs {@code tool} on the display; fails unless it exits 0. */
   private CompletableFuture<ExecResult> run(String tool, List<String> args, Duration waits) {
+    return exec(tool, args, waits)
+        .thenApply(
+            done -> {
+              if (done.timedOut() || done.status().code() != 0 || done.status().signal() != 0) {
+                String stderr = new String(done.stderr().bytes(), StandardCharsets.UTF_8).strip();
+                throw new DisplayException(
+                    DisplayException.Kind.FAILED,
+                    tool
+                        + (done.timedOut() ? " timed out" : " failed")
+                        + (stderr.isEmpty() ? "" : ": " + stderr));
+              }
+              return done;
+            });
+  }
+
+  /** Runs {@code tool} on the display, however it exits. */
+  private CompletableFuture<ExecResult> exec(String tool, List<String> args, Duration waits) {
     LaunchRequest request =
         LaunchRequest.builder(tool, scratch)
             .args(args)
@@ -325,14 +382,6 @@ public final class Screen {
                 ? unavailable(tool, refused)
                 : new CompletionException(cause);
           }
-          if (done.timedOut() || done.status().code() != 0 || done.status().signal() != 0) {
-            String stderr = new String(done.stderr().bytes(), StandardCharsets.UTF_8).strip();
-            throw new DisplayException(
-                DisplayException.Kind.FAILED,
-                tool
-                    + (done.timedOut() ? " timed out" : " failed")
-                    + (stderr.isEmpty() ? "" : ": " + stderr));
-          }
           return done;
         });
   }
@@ -341,7 +390,11 @@ public final class Screen {
   private static RuntimeException unavailable(String tool, ProcessException e) {
     if (e.kind() == ProcessException.Kind.COMMAND_NOT_FOUND) {
       String debian =
-          tool.equals("xwd") ? "x11-apps" : tool.equals("xmodmap") ? "x11-xserver-utils" : tool;
+          switch (tool) {
+            case "xwd" -> "x11-apps";
+            case "xmodmap" -> "x11-xserver-utils";
+            default -> tool;
+          };
       return new DisplayException(
           DisplayException.Kind.UNAVAILABLE,
           tool + " is not installed here (Debian package " + debian + ")",

@@ -6,6 +6,7 @@ import io.procgate.core.display.ScreenAction;
 import io.procgate.server.api.BrowserComputerApi;
 import io.procgate.server.api.model.ComputerBatchRequest;
 import io.procgate.server.api.model.ComputerClickMouseRequest;
+import io.procgate.server.api.model.ComputerClipboard;
 import io.procgate.server.api.model.ComputerDragMouseRequest;
 import io.procgate.server.api.model.ComputerMousePosition;
 import io.procgate.server.api.model.ComputerMoveMouseRequest;
@@ -18,6 +19,7 @@ import io.procgate.server.computer.PngImage;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
 import io.procgate.server.mapping.ComputerMapper;
+import io.procgate.server.mapping.Required;
 import io.procgate.server.session.Session;
 import io.procgate.server.session.SessionRegistry;
 import io.procgate.server.validation.Validated;
@@ -27,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** A headful session's screen, mouse and keyboard; nothing here waits on a thread. */
+/** A headful session's screen, mouse, keyboard and clipboard; nothing here waits on a thread. */
 @Validated
 public class BrowserComputerResource implements BrowserComputerApi {
   private static final OkResponse OK = new OkResponse().ok(true);
@@ -93,6 +95,18 @@ public class BrowserComputerResource implements BrowserComputerApi {
   @Override
   public CompletionStage<OkResponse> computerPressKey(String id, ComputerPressKeyRequest request) {
     return perform(id, List.of(ComputerMapper.press(request)));
+  }
+
+  @Override
+  public CompletionStage<ComputerClipboard> computerReadClipboard(String id) {
+    return onScreen(
+        id, screen -> screen.readClipboard().thenApply(text -> new ComputerClipboard().text(text)));
+  }
+
+  @Override
+  public CompletionStage<OkResponse> computerWriteClipboard(String id, ComputerClipboard request) {
+    String text = Required.value("text", request.getText());
+    return onScreen(id, screen -> screen.writeClipboard(text).thenApply(done -> OK));
   }
 
   @Override
