@@ -222,6 +222,9 @@ public final class Browser {
             "tcp",
             "-nolisten",
             "unix",
+            // Keep the keyboard mapping the computer controls give it while Chromium restarts: X
+            // resets a server whose last client has gone.
+            "-noreset",
             "-screen",
             "0",
             spec.width() + "x" + spec.height() + "x24"));

@@ -6,7 +6,6 @@ import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +37,11 @@ public final class Screen {
   private static final int MAX_TEXT = 100_000;
   private static final Duration MAX_WAIT = Duration.ofSeconds(60);
   private static final int TOOL_SECONDS = 30;
+  // Well below Linux's 128 KiB for one argument of a command.
+  static final int MAX_ARGUMENT_BYTES = 32 * 1024;
+  // Pointer moves one drag may make: xdotool takes them all as arguments of one command.
+  private static final int MAX_MOVES = 10_000;
+  private static final int SMOOTH_STEPS = 100;
   // How long Chromium takes, here, to read a changed keyboard mapping; only paid when one changes.
   private static final Duration KEYMAP_SETTLE = Duration.ofMillis(250);
 
@@ -86,14 +90,18 @@ public final class Screen {
     } catch (DisplayException e) {
       return CompletableFuture.failedFuture(e);
     }
+    // Through a pipe, not a file: the session's programs could swap a file in its directories.
     return inTurn(
-        () -> {
-          Path dump = scratch.resolve("screen-" + UUID.randomUUID() + ".xwd");
-          return run("xwd", List.of("-root", "-silent", "-out", dump.toString()), Duration.ZERO)
-              .thenApplyAsync(
-                  done -> {
-                    try {
-                      XwdImage image = XwdImage.read(Files.readAllBytes(dump));
+        () ->
+            run("xwd", List.of("-root", "-silent"), Duration.ZERO)
+                .thenApplyAsync(
+                    done -> {
+                      if (done.stdout().truncated()) {
+                        throw new DisplayException(
+                            DisplayException.Kind.FAILED,
+                            "the screen's dump is larger than procgate.exec.output-cap");
+                      }
+                      XwdImage image = XwdImage.read(done.stdout().bytes());
                       if (area.x() + area.width() > image.width()
                           || area.y() + area.height() > image.height()) {
                         throw offScreen(
@@ -104,12 +112,7 @@ public final class Screen {
                                 + " screen");
                       }
                       return PngWriter.encode(image, area);
-                    } catch (IOException e) {
-                      throw new UncheckedIOException(e);
-                    }
-                  })
-              .whenComplete((png, failure) -> dump.toFile().delete());
-        });
+                    }));
   }
 
   /** The clipboard's text; empty when nothing holds the clipboard, or holds no text. */
@@ -180,6 +183,16 @@ public final class Screen {
                         + e.getMessage()));
       }
     }
+    Duration total = actions.stream().map(Screen::waits).reduce(Duration.ZERO, Duration::plus);
+    if (total.compareTo(MAX_WAIT) > 0) {
+      return CompletableFuture.failedFuture(
+          invalid(
+              "the actions wait "
+                  + total.toMillis()
+                  + " ms in all; at most "
+                  + MAX_WAIT.toSeconds()
+                  + " s, so none was done"));
+    }
     return inTurn(() -> performFrom(actions, 0));
   }
 
@@ -198,20 +211,25 @@ public final class Screen {
               if (actions.size() == 1) {
                 return CompletableFuture.<Void>failedFuture(cause);
               }
-              DisplayException.Kind kind =
-                  cause instanceof DisplayException display
-                      ? display.kind()
-                      : DisplayException.Kind.FAILED;
-              return CompletableFuture.<Void>failedFuture(
-                  new DisplayException(
-                      kind,
-                      "action "
-                          + index
-                          + " ("
-                          + name(action)
-                          + ") failed, the actions after it were not done: "
-                          + cause.getMessage(),
-                      cause));
+              String message =
+                  "action "
+                      + index
+                      + " ("
+                      + name(action)
+                      + ") failed, the actions after it were not done: "
+                      + cause.getMessage();
+              // The cause's own kind, so that its code (too_many_processes, say) reaches the
+              // client.
+              RuntimeException failed =
+                  cause instanceof ProcessException refused
+                      ? new ProcessException(refused.kind(), message, cause)
+                      : new DisplayException(
+                          cause instanceof DisplayException display
+                              ? display.kind()
+                              : DisplayException.Kind.FAILED,
+                          message,
+                          cause);
+              return CompletableFuture.<Void>failedFuture(failed);
             })
         .thenCompose(next -> next);
   }
@@ -278,6 +296,12 @@ public final class Screen {
     List<String> args = new ArrayList<>();
     expressions.forEach(expression -> args.addAll(List.of("-e", expression)));
     return run("xmodmap", args, Duration.ZERO)
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                forget(keys);
+              }
+            })
         .thenCompose(
             done ->
                 CompletableFuture.runAsync(
@@ -287,37 +311,55 @@ public final class Screen {
   }
 
   private synchronized CompletableFuture<Keymap> keymap() {
-    if (keymap == null) {
-      keymap =
+    CompletableFuture<Keymap> known = keymap;
+    if (known == null) {
+      known =
           run("xmodmap", List.of("-pke"), Duration.ZERO)
               .thenApply(
                   result ->
                       new Keymap(new String(result.stdout().bytes(), StandardCharsets.UTF_8)));
+      keymap = known;
       // A failed read is tried again next time.
-      keymap.whenComplete(
+      known.whenComplete(
           (keys, failure) -> {
             if (failure != null) {
-              synchronized (this) {
-                keymap = null;
-              }
+              forget(null);
             }
           });
     }
-    return keymap;
+    return known;
   }
 
-  /** {@code text} cut so that no piece has more than {@code distinct} characters needing keys. */
+  /**
+   * Drops what is known of the keyboard, to be read afresh next time: its read failed ({@code keys}
+   * null), or a binding of {@code keys} did, which may have left it half made.
+   */
+  private synchronized void forget(Keymap keys) {
+    if (keymap != null && (keys == null || keymap.getNow(null) == keys)) {
+      keymap = null;
+    }
+  }
+
+  /**
+   * {@code text} cut so that no piece has more than {@code distinct} characters needing keys, nor
+   * more UTF-8 bytes than one argument of a command may have.
+   */
   static List<String> pieces(String text, int distinct) {
     List<String> pieces = new ArrayList<>();
     Set<Integer> seen = new HashSet<>();
     int start = 0;
+    int bytes = 0;
     for (int i = 0; i < text.length(); ) {
       int c = text.codePointAt(i);
-      if (!Keymap.onKeyboard(c) && !seen.contains(c) && seen.size() == distinct) {
+      int size = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+      if ((!Keymap.onKeyboard(c) && !seen.contains(c) && seen.size() == distinct)
+          || bytes + size > MAX_ARGUMENT_BYTES) {
         pieces.add(text.substring(start, i));
         start = i;
         seen.clear();
+        bytes = 0;
       }
+      bytes += size;
       if (!Keymap.onKeyboard(c)) {
         seen.add(c);
       }
@@ -439,6 +481,14 @@ public final class Screen {
       }
       checkWait(drag.delay());
       drag.duration().ifPresent(this::checkWait);
+      long moves =
+          (long) (drag.smooth() ? SMOOTH_STEPS : drag.stepsPerSegment()) * (drag.path().size() - 1);
+      if (moves > MAX_MOVES) {
+        throw invalid(
+            "a drag moves the pointer at most "
+                + MAX_MOVES
+                + " times (steps_per_segment times the path's segments; 100 a segment when smooth)");
+      }
       if (!drag.smooth()) {
         checkWait(
             drag.stepDelay()
@@ -448,6 +498,7 @@ public final class Screen {
       if (type.text().length() > MAX_TEXT) {
         throw invalid("text of at most " + MAX_TEXT + " characters can be typed at once");
       }
+      checkTypeable(type.text());
       checkWait(type.delay().multipliedBy(type.text().length()));
     } else if (action instanceof ScreenAction.PressKeys keys) {
       if (keys.keys().isEmpty()) {
@@ -459,6 +510,48 @@ public final class Screen {
     } else if (action instanceof ScreenAction.Sleep sleep) {
       checkWait(sleep.duration());
     }
+  }
+
+  /** Refuses what no key types: control characters but tab and newline, and broken UTF-16. */
+  private static void checkTypeable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isISOControl(c) && c != '\t' && c != '\n') {
+        throw invalid(
+            "text holds the control character U+"
+                + String.format("%04X", (int) c)
+                + ", which no key types");
+      }
+      if (Character.isHighSurrogate(c)
+          && (i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1)))) {
+        throw invalid("text holds half a character (an unpaired surrogate)");
+      }
+      if (Character.isLowSurrogate(c)
+          && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)))) {
+        throw invalid("text holds half a character (an unpaired surrogate)");
+      }
+    }
+  }
+
+  /** How long {@code action} waits on purpose, in all. */
+  private static Duration waits(ScreenAction action) {
+    if (action instanceof ScreenAction.Sleep sleep) {
+      return sleep.duration();
+    } else if (action instanceof ScreenAction.PressKeys keys) {
+      return keys.duration();
+    } else if (action instanceof ScreenAction.TypeText type) {
+      return type.delay().multipliedBy(type.text().length());
+    } else if (action instanceof ScreenAction.Move move && move.smooth()) {
+      return move.duration().orElse(Curve.defaultDuration(0));
+    } else if (action instanceof ScreenAction.Drag drag) {
+      Duration moving =
+          drag.smooth()
+              ? drag.duration().orElse(Duration.ZERO)
+              : drag.stepDelay()
+                  .multipliedBy((long) drag.stepsPerSegment() * (drag.path().size() - 1));
+      return drag.delay().plus(moving);
+    }
+    return Duration.ZERO;
   }
 
   private void checkPoint(Point point) {

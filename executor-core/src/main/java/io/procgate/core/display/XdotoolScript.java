@@ -123,17 +123,17 @@ final class XdotoolScript {
   }
 
   private void keys(ScreenAction.PressKeys keys) {
+    List<String> names = KeyNames.forXdotool(keys.keys());
     if (keys.duration().isZero()) {
-      args.add("key");
-      args.addAll(List.of("--delay", "0"));
-      args.addAll(keys.keys());
+      add("key", "--delay", "0");
+      args.addAll(names);
       return;
     }
-    args.add("keydown");
-    args.addAll(keys.keys());
+    add("keydown", "--delay", "0");
+    args.addAll(names);
     sleep(keys.duration());
-    args.add("keyup");
-    args.addAll(reversed(keys.keys()));
+    add("keyup", "--delay", "0");
+    args.addAll(reversed(names));
   }
 
   private void glide(Point from, Point to, Optional<Duration> duration) {
@@ -147,14 +147,15 @@ final class XdotoolScript {
   }
 
   private void hold(List<String> keys, Runnable body) {
-    if (!keys.isEmpty()) {
-      args.add("keydown");
-      args.addAll(keys);
+    List<String> names = KeyNames.forXdotool(keys);
+    if (!names.isEmpty()) {
+      add("keydown", "--delay", "0");
+      args.addAll(names);
     }
     body.run();
-    if (!keys.isEmpty()) {
-      args.add("keyup");
-      args.addAll(reversed(keys));
+    if (!names.isEmpty()) {
+      add("keyup", "--delay", "0");
+      args.addAll(reversed(names));
     }
   }
 

@@ -65,8 +65,11 @@ final class XwdImage {
               + bitsPerPixel
               + " bits per pixel");
     }
+    if (headerSize < 100 || width < 1 || height < 1 || colors < 0) {
+      throw failed("a screen dump of " + width + "x" + height + " pixels");
+    }
     long start = (long) headerSize + (long) colors * COLOR_ENTRY;
-    if (start + (long) bytesPerLine * height > dump.length || bytesPerLine < width * 4) {
+    if (start + (long) bytesPerLine * height > dump.length || bytesPerLine < (long) width * 4) {
       throw failed("a screen dump shorter than its " + width + "x" + height + " pixels");
     }
     ByteBuffer pixels =

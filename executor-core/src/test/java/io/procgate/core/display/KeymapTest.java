@@ -2,6 +2,7 @@ package io.procgate.core.display;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class KeymapTest {
@@ -37,5 +38,13 @@ class KeymapTest {
     assertThat(Screen.pieces("aébçdéeö", 2)).containsExactly("aébçdée", "ö");
     assertThat(Screen.pieces("only ascii", 1)).containsExactly("only ascii");
     assertThat(Screen.pieces("😀x😀y🙂", 1)).containsExactly("😀x😀y", "🙂");
+    // No piece is longer than one argument of a command may be.
+    String text = "é".repeat(Screen.MAX_ARGUMENT_BYTES);
+    assertThat(Screen.pieces(text, 1))
+        .hasSize(2)
+        .allSatisfy(
+            piece ->
+                assertThat(piece.getBytes(StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(Screen.MAX_ARGUMENT_BYTES));
   }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +120,33 @@ class ScreenTest {
         List.of(move(50, 50, false), move(-1, 0, false)),
         DisplayException.Kind.OFF_SCREEN,
         "action 1 (move_mouse), so none was done");
+    assertRefused(
+        List.of(new ScreenAction.TypeText("nul\u0000here", Duration.ZERO)),
+        DisplayException.Kind.INVALID_ACTION,
+        "U+0000");
+    assertRefused(
+        List.of(new ScreenAction.TypeText("half \ud83d", Duration.ZERO)),
+        DisplayException.Kind.INVALID_ACTION,
+        "unpaired surrogate");
+    assertRefused(
+        List.of(
+            new ScreenAction.Sleep(Duration.ofSeconds(40)),
+            new ScreenAction.Sleep(Duration.ofSeconds(30))),
+        DisplayException.Kind.INVALID_ACTION,
+        "70000 ms in all");
+    assertRefused(
+        List.of(
+            new ScreenAction.Drag(
+                IntStream.range(1, 13).mapToObj(i -> new Point(i, i)).toList(),
+                MouseButton.LEFT,
+                Duration.ZERO,
+                1000,
+                Duration.ZERO,
+                false,
+                Optional.empty(),
+                List.of())),
+        DisplayException.Kind.INVALID_ACTION,
+        "at most 10000 times");
     assertThatThrownBy(() -> screen.capture(Optional.of(new Region(700, 0, 200, 10))).get())
         .hasCauseInstanceOf(DisplayException.class)
         .hasMessageContaining("not inside the 800x600 screen");
