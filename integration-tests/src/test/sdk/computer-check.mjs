@@ -151,6 +151,12 @@ try {
   });
   await page.waitForFunction(() => document.getElementById('field').value === 'replaced', null, { timeout: 10000 });
 
+  // Playwright code run beside the browser, against the same page.
+  const executed = await kernel.browsers.playwright.execute(id, {
+    code: "console.log('from the code'); return { title: await page.title(), pages: context.pages().length };",
+  });
+  seen.playwright = executed;
+
   // Refusals, as the SDK raises them.
   for (const [name, call] of [
     ['unknownKey', () => kernel.browsers.computer.pressKey(id, { keys: ['Enter'] })],

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procgate.client.api.BrowserComputerApi;
 import io.procgate.client.api.BrowserFilesystemApi;
+import io.procgate.client.api.BrowserPlaywrightApi;
 import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.api.BrowsersApi;
 import java.io.IOException;
@@ -42,7 +43,8 @@ class ClientCoverageTest {
                 BrowsersApi.class,
                 BrowserProcessesApi.class,
                 BrowserFilesystemApi.class,
-                BrowserComputerApi.class)
+                BrowserComputerApi.class,
+                BrowserPlaywrightApi.class)
             .flatMap(api -> Arrays.stream(api.getMethods()))
             .map(Method::getName)
             .collect(Collectors.toSet());

@@ -95,6 +95,12 @@ class ComputerIT {
     assertThat(seen.at("/pasted").asText()).isEqualTo("from the clipboard ✓");
     assertThat(seen.at("/copied").asText()).isEqualTo("from the clipboard ✓ and back");
 
+    assertThat(seen.at("/playwright/success").asBoolean())
+        .as(seen.at("/playwright").toString())
+        .isTrue();
+    assertThat(seen.at("/playwright/result/title").asText()).isEqualTo("clicked:héllo wörld");
+    assertThat(seen.at("/playwright/stdout").asText()).isEqualTo("from the code\n");
+
     assertThat(seen.at("/unknownKey/status").asInt()).isEqualTo(400);
     assertThat(seen.at("/unknownKey/code").asText()).isEqualTo("unknown_key");
     assertThat(seen.at("/offScreen/code").asText()).isEqualTo("off_screen");

@@ -32,7 +32,7 @@ class SdkCompatibilityIT {
     this.server = server;
   }
 
-  private static void installSdk(Path sdk) throws Exception {
+  static void installSdk(Path sdk) throws Exception {
     if (Files.isDirectory(sdk.resolve("node_modules/@onkernel/sdk"))
         && Files.isDirectory(sdk.resolve("node_modules/playwright-core"))) {
       return;

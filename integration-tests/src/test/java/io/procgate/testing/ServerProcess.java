@@ -63,6 +63,11 @@ public final class ServerProcess implements AutoCloseable {
     settings.put("procgate.spawn.keep-alive", "500ms");
     settings.put("procgate.spawn.stdin-wait", "2s");
     settings.put("procgate.files.watch-keep-alive", "500ms");
+    String sdk = System.getProperty("procgate.sdk.dir");
+    if (sdk != null) {
+      // Where the tests' npm install puts playwright-core, for playwright/execute.
+      settings.put("procgate.playwright.modules", Path.of(sdk, "node_modules").toString());
+    }
     return settings;
   }
 

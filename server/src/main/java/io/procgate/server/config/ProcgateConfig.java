@@ -51,6 +51,8 @@ public interface ProcgateConfig {
 
   Browser browser();
 
+  Playwright playwright();
+
   Containment containment();
 
   Exec exec();
@@ -231,6 +233,19 @@ public interface ProcgateConfig {
   }
 
   /** A cgroup per session: its processes held together, limited, and ended with it. */
+  /** Playwright code run against a session's browser ({@code playwright/execute}). */
+  interface Playwright {
+    /** Node.js: a path, or a name on the processes' PATH. */
+    @WithDefault("node")
+    String node();
+
+    /**
+     * A {@code node_modules} directory holding {@code playwright-core}; without it, {@code
+     * playwright/execute} answers 503.
+     */
+    Optional<Path> modules();
+  }
+
   interface Containment {
     /**
      * Which cgroups: {@code auto} takes v2 where it has the pids and memory controllers, else v1,

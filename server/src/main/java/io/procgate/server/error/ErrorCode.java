@@ -71,6 +71,7 @@ public enum ErrorCode {
   BROWSER_UNAVAILABLE(503, true),
   NODE_UNAVAILABLE(503, true),
   DISPLAY_UNAVAILABLE(503),
+  PLAYWRIGHT_UNAVAILABLE(503),
   INSUFFICIENT_STORAGE(507);
 
   private final int status;
