@@ -118,6 +118,22 @@ class PlaywrightExecuteIT {
       assertThat(unavailable.getResponseBody())
           .contains("playwright_unavailable", "procgate.playwright.modules");
     }
+
+    // playwright-core there, but no Node.js.
+    Map<String, String> noNode = ServerProcess.testSettings();
+    noNode.put("procgate.playwright.node", "/nonexistent/node");
+    try (ServerProcess bare = ServerProcess.start(noNode)) {
+      Browser other = bare.browsers().createBrowser(new BrowserCreateRequest());
+      ApiException unavailable =
+          assertThrows(
+              ApiException.class,
+              () ->
+                  new BrowserPlaywrightApi(bare.client())
+                      .playwrightExecute(
+                          other.getSessionId(), new PlaywrightExecuteRequest().code("return 1;")));
+      assertThat(unavailable.getCode()).as(unavailable.getResponseBody()).isEqualTo(503);
+      assertThat(unavailable.getResponseBody()).contains("playwright_unavailable", "Node.js");
+    }
   }
 
   private PlaywrightExecuteResult execute(String code, Integer timeout) throws Exception {

@@ -2,6 +2,7 @@ package io.procgate.server.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.browser.Browser;
 import io.procgate.core.browser.DevToolsEndpoint;
@@ -20,6 +21,7 @@ import io.procgate.server.validation.Validated;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** Playwright code against a session's browser, run by a Node.js process of the session. */
@@ -56,8 +58,9 @@ public class BrowserPlaywrightResource implements BrowserPlaywrightApi {
                             : "no playwright-core in " + settings.modules().get()));
     return sessions.using(
         id,
-        session ->
-            playwright
+        session -> {
+          try {
+            return playwright
                 .run(
                     endpoint(session),
                     session.launchRequest(settings.node()),
@@ -65,7 +68,31 @@ public class BrowserPlaywrightResource implements BrowserPlaywrightApi {
                     session.workDir(),
                     code,
                     timeout)
-                .thenApply(BrowserPlaywrightResource::toDto));
+                .handle(
+                    (run, failure) -> {
+                      if (failure != null) {
+                        throw noNode(
+                            failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
+                      }
+                      return toDto(run);
+                    });
+          } catch (ProcessException e) {
+            throw noNode(e);
+          }
+        });
+  }
+
+  /** A Node.js that is not there is this feature's absence, not a bad request. */
+  private static RuntimeException noNode(Throwable failure) {
+    if (failure instanceof ProcessException refused
+        && refused.kind() == ProcessException.Kind.COMMAND_NOT_FOUND) {
+      return new ApiException(
+          ErrorCode.PLAYWRIGHT_UNAVAILABLE,
+          "no Node.js here: " + refused.getMessage() + " (procgate.playwright.node)");
+    }
+    return failure instanceof RuntimeException runtime ? runtime : new CompletionException(failure);
   }
 
   private static DevToolsEndpoint endpoint(Session session) {
