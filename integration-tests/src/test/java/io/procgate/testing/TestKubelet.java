@@ -228,6 +228,14 @@ public final class TestKubelet implements AutoCloseable {
           return;
         }
       }
+      // Why a node ended by itself, in the tests' output: its session ended, it was never given
+      // one, or it failed.
+      List<String> lines = process.log().lines().toList();
+      System.err.printf(
+          "[test-kubelet] %s exited by itself with %d; its log ends:%n  %s%n",
+          pod,
+          process.process().exitValue(),
+          String.join("\n  ", lines.subList(Math.max(0, lines.size() - 3), lines.size())));
       ended(container, process.process().exitValue());
     }
 
