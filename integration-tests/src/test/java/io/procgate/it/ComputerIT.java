@@ -207,15 +207,10 @@ class ComputerIT {
         () ->
             computer.computerBatch(
                 id,
-                new ComputerBatchRequest()
-                    .actions(
-                        List.of(
-                            new ComputerBatchAction()
-                                .type(ComputerBatchAction.TypeEnum.MOVE_MOUSE)
-                                .moveMouse(new ComputerMoveMouseRequest().x(500).y(500)),
-                            new ComputerBatchAction()
-                                .type(ComputerBatchAction.TypeEnum.TYPE_TEXT)
-                                .moveMouse(new ComputerMoveMouseRequest().x(1).y(1))))),
+                moveThen(
+                    new ComputerBatchAction()
+                        .type(ComputerBatchAction.TypeEnum.TYPE_TEXT)
+                        .moveMouse(new ComputerMoveMouseRequest().x(1).y(1)))),
         400,
         "invalid_action",
         "actions[1] of type type_text needs its field type_text");
@@ -223,16 +218,10 @@ class ComputerIT {
         () ->
             computer.computerBatch(
                 id,
-                new ComputerBatchRequest()
-                    .actions(
-                        List.of(
-                            new ComputerBatchAction()
-                                .type(ComputerBatchAction.TypeEnum.MOVE_MOUSE)
-                                .moveMouse(new ComputerMoveMouseRequest().x(500).y(500)),
-                            new ComputerBatchAction()
-                                .type(ComputerBatchAction.TypeEnum.TYPE_TEXT)
-                                .typeText(
-                                    new ComputerTypeTextRequest().text("seven!!").delay(10_000))))),
+                moveThen(
+                    new ComputerBatchAction()
+                        .type(ComputerBatchAction.TypeEnum.TYPE_TEXT)
+                        .typeText(new ComputerTypeTextRequest().text("seven!!").delay(10_000)))),
         400,
         "invalid_action",
         "action 1 (type_text), so none was done");
@@ -273,6 +262,17 @@ class ComputerIT {
       browsers.deleteBrowser(headless.getSessionId());
     }
     assertRefused(() -> computer.computerGetMousePosition("nobody"), 404, "session_not_found", "");
+  }
+
+  /** A batch that moves the pointer to (500, 500), then does {@code second}. */
+  private static ComputerBatchRequest moveThen(ComputerBatchAction second) {
+    return new ComputerBatchRequest()
+        .actions(
+            List.of(
+                new ComputerBatchAction()
+                    .type(ComputerBatchAction.TypeEnum.MOVE_MOUSE)
+                    .moveMouse(new ComputerMoveMouseRequest().x(500).y(500)),
+                second));
   }
 
   private interface Call {

@@ -24,6 +24,7 @@ import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
 import io.procgate.testing.CdpConnection;
 import io.procgate.testing.KubernetesApi;
+import io.procgate.testing.Processes;
 import io.procgate.testing.ServerProcess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +43,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -364,23 +364,19 @@ class ImageIT {
   }
 
   /** The processes whose root directory is {@code root} or below it. */
-  private static List<Long> processesIn(Path root) throws IOException {
-    List<Long> inside = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        String name = entry.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          try {
-            if (Files.readSymbolicLink(entry.resolve("root")).startsWith(root)) {
-              inside.add(Long.parseLong(name));
-            }
-          } catch (IOException gone) {
-            // It ended while we looked.
-          }
-        }
-      }
-    }
-    return inside;
+  private static List<Long> processesIn(Path root) {
+    return Processes.all().stream()
+        .map(Processes.Stat::pid)
+        .filter(
+            pid -> {
+              try {
+                return Files.readSymbolicLink(Path.of("/proc", pid.toString(), "root"))
+                    .startsWith(root);
+              } catch (IOException gone) {
+                return false;
+              }
+            })
+        .toList();
   }
 
   private static void run(String... command) throws Exception {

@@ -102,9 +102,19 @@ class PlaywrightExecuteIT {
                     new PlaywrightExecuteRequest().code("return 1;").timeoutSec(601)));
     assertThat(tooLong.getResponseBody()).contains("validation_failed", "timeout_sec");
 
-    Map<String, String> settings = ServerProcess.testSettings();
-    settings.remove("procgate.playwright.modules");
-    settings.put("procgate.browser.executable", "/nonexistent/chromium");
+    Map<String, String> noModules = ServerProcess.testSettings();
+    noModules.remove("procgate.playwright.modules");
+    noModules.put("procgate.browser.executable", "/nonexistent/chromium");
+    assertUnavailable(noModules, "procgate.playwright.modules");
+
+    // playwright-core there, but no Node.js.
+    Map<String, String> noNode = ServerProcess.testSettings();
+    noNode.put("procgate.playwright.node", "/nonexistent/node");
+    assertUnavailable(noNode, "Node.js");
+  }
+
+  /** A server with {@code settings} answers 503 playwright_unavailable, saying {@code why}. */
+  private static void assertUnavailable(Map<String, String> settings, String why) throws Exception {
     try (ServerProcess bare = ServerProcess.start(settings)) {
       Browser other = bare.browsers().createBrowser(new BrowserCreateRequest());
       ApiException unavailable =
@@ -114,25 +124,8 @@ class PlaywrightExecuteIT {
                   new BrowserPlaywrightApi(bare.client())
                       .playwrightExecute(
                           other.getSessionId(), new PlaywrightExecuteRequest().code("return 1;")));
-      assertThat(unavailable.getCode()).isEqualTo(503);
-      assertThat(unavailable.getResponseBody())
-          .contains("playwright_unavailable", "procgate.playwright.modules");
-    }
-
-    // playwright-core there, but no Node.js.
-    Map<String, String> noNode = ServerProcess.testSettings();
-    noNode.put("procgate.playwright.node", "/nonexistent/node");
-    try (ServerProcess bare = ServerProcess.start(noNode)) {
-      Browser other = bare.browsers().createBrowser(new BrowserCreateRequest());
-      ApiException unavailable =
-          assertThrows(
-              ApiException.class,
-              () ->
-                  new BrowserPlaywrightApi(bare.client())
-                      .playwrightExecute(
-                          other.getSessionId(), new PlaywrightExecuteRequest().code("return 1;")));
       assertThat(unavailable.getCode()).as(unavailable.getResponseBody()).isEqualTo(503);
-      assertThat(unavailable.getResponseBody()).contains("playwright_unavailable", "Node.js");
+      assertThat(unavailable.getResponseBody()).contains("playwright_unavailable", why);
     }
   }
 
