@@ -32,7 +32,10 @@ declare -A needs=(
   [xdotool]=xdotool               # the computer controls: mouse and keyboard,
   [xwd]=x11-apps                  # screenshots,
   [xmodmap]=x11-xserver-utils     # keys for characters beyond the keyboard,
-  [xclip]=xclip                   # and the clipboard
+  [xclip]=xclip                   # and the clipboard;
+  [ffmpeg]=ffmpeg                 # replays, and ffprobe to check them;
+  [x11vnc]=x11vnc                 # the live view's VNC server
+  [/usr/share/novnc/core/rfb.js]=novnc  # and its page's VNC client
 )
 missing=()
 for thing in "${!needs[@]}"; do

@@ -49,7 +49,7 @@ trap 'rm -rf "$work" "$output.partial"' EXIT
 # tini as PID 1 reaps the processes sessions orphan, which a JVM as PID 1 would leave as zombies.
 # update-alternatives writes man page links, so their directory stays although man pages do not.
 mmdebstrap --quiet --variant=apt --architectures="$architecture" \
-  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils,xclip \
+  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils,xclip,ffmpeg,x11vnc,novnc \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' \

@@ -6,6 +6,7 @@ import io.procgate.client.api.BrowserComputerApi;
 import io.procgate.client.api.BrowserFilesystemApi;
 import io.procgate.client.api.BrowserPlaywrightApi;
 import io.procgate.client.api.BrowserProcessesApi;
+import io.procgate.client.api.BrowserReplaysApi;
 import io.procgate.client.api.BrowsersApi;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -34,7 +35,8 @@ class ClientCoverageTest {
           "fsWatchEvents", "WatchEvents",
           "fsWriteFile", "FileTransfers",
           "fsUpload", "FileTransfers",
-          "fsUploadZip", "FileTransfers");
+          "fsUploadZip", "FileTransfers",
+          "logsStream", "LogEvents");
 
   @Test
   void everyOperationHasAJavaMethod() throws IOException {
@@ -44,7 +46,8 @@ class ClientCoverageTest {
                 BrowserProcessesApi.class,
                 BrowserFilesystemApi.class,
                 BrowserComputerApi.class,
-                BrowserPlaywrightApi.class)
+                BrowserPlaywrightApi.class,
+                BrowserReplaysApi.class)
             .flatMap(api -> Arrays.stream(api.getMethods()))
             .map(Method::getName)
             .collect(Collectors.toSet());

@@ -202,13 +202,25 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public ServiceProcess startService(
       LaunchRequest request, ProcessTable owner, ServiceProcess.Lines lines) {
+    return startService(request, owner, null, lines);
+  }
+
+  /**
+   * As {@link #startService(LaunchRequest, ProcessTable, ServiceProcess.Lines)}, its stdout handed
+   * to {@code stdout} as it comes and its stderr to {@code stderr} line by line.
+   */
+  public ServiceProcess startService(
+      LaunchRequest request,
+      ProcessTable owner,
+      ServiceProcess.Bytes stdout,
+      ServiceProcess.Lines stderr) {
     LaunchPlan plan = launcher.plan(request);
     SpawnedChild child = start(plan, false, owner, false);
     ServiceProcess service = new ServiceProcess(child, owner);
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), service.listener());
-    startWatching(() -> service.start(supervisor, lines));
+    startWatching(() -> service.start(supervisor, stdout, stderr));
     return service;
   }
 

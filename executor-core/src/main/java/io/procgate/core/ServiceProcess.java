@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * display: started with {@link ProcessExecutor#startService}, it has its own process group like any
  * other and ends with the owner's groups, but it is not counted against the owner's process limit,
  * not listed among its spawned processes, and has no timeout. Its stdin is {@code /dev/null}; its
- * output goes to a {@link Lines} listener, line by line, and is not kept.
+ * output goes to a {@link Lines} listener, line by line, or its stdout as it is to a {@link Bytes}
+ * one, and is not kept.
  *
  * <p>Threading: {@link #exit()} completes on the executor's event loop, after the last line.
  */
@@ -31,9 +32,19 @@ public final class ServiceProcess {
     void onLine(boolean stderr, String line);
   }
 
+  /**
+   * Receives a service's stdout as it comes, for output that is not lines. Called on the executor's
+   * event loop; the chunk is only valid during the call.
+   */
+  @FunctionalInterface
+  public interface Bytes {
+    void onData(ByteBuffer chunk);
+  }
+
   private final SpawnedChild child;
   private final ProcessTable owner;
   private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+  private final CompletableFuture<ExitStatus> processExit = new CompletableFuture<>();
 
   ServiceProcess(SpawnedChild child, ProcessTable owner) {
     this.child = child;
@@ -50,8 +61,17 @@ public final class ServiceProcess {
     return exit;
   }
 
-  void start(ChildSupervisor supervisor, Lines lines) {
-    supervisor.drain(child.stdout(), new LineSplitter(false, lines)::accept);
+  /**
+   * Completes as soon as the process has exited, which may be well before {@link #exit()}: children
+   * it left behind may hold its output open for as long as they live.
+   */
+  public CompletableFuture<ExitStatus> processExit() {
+    return processExit;
+  }
+
+  void start(ChildSupervisor supervisor, Bytes stdout, Lines lines) {
+    supervisor.drain(
+        child.stdout(), stdout != null ? stdout::onData : new LineSplitter(false, lines)::accept);
     supervisor.drain(child.stderr(), new LineSplitter(true, lines)::accept);
     supervisor.start(null);
   }
@@ -59,11 +79,14 @@ public final class ServiceProcess {
   ChildSupervisor.Listener listener() {
     return new ChildSupervisor.Listener() {
       @Override
-      public void exited(ExitStatus status) {}
+      public void exited(ExitStatus status) {
+        processExit.complete(status);
+      }
 
       @Override
       public void finished(ExitStatus status, boolean timedOut, long exitNanos) {
         owner.forgetGroupIfEmpty(child.pid());
+        processExit.complete(status);
         exit.complete(status);
       }
     };

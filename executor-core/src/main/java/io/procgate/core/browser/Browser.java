@@ -5,6 +5,8 @@ import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.ServiceProcess;
+import io.procgate.core.display.LiveView;
+import io.procgate.core.display.Replays;
 import io.procgate.core.display.Screen;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -41,6 +43,8 @@ public final class Browser {
           "^DevTools listening on ws://127\\.0\\.0\\.1:(\\d+)(/devtools/browser/\\S+)$");
   private static final Pattern DISPLAY_NUMBER = Pattern.compile("^\\d+$");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final String CHROMIUM_LOG = "chromium";
+  private static final String XVFB_LOG = "xvfb";
   // Chromium's last words, for the message when it cannot start.
   private static final int KEPT_LINES = 5;
 
@@ -61,12 +65,16 @@ public final class Browser {
   private volatile DevToolsEndpoint endpoint;
   private volatile Integer display;
   private volatile Screen screen;
+  private volatile Replays replays;
+  private volatile LiveView liveView;
   private volatile int restarts;
   // Guarded by this.
   private ServiceProcess chromium;
   private ServiceProcess xvfb;
   private boolean stopping;
   private final Deque<String> lastLines = new ArrayDeque<>();
+  private final OutputLog chromiumLog;
+  private final OutputLog xvfbLog;
 
   Browser(
       Browsers browsers,
@@ -79,6 +87,8 @@ public final class Browser {
     this.owner = owner;
     this.dirs = dirs;
     this.userAgent = userAgent;
+    this.chromiumLog = new OutputLog(dirs.log(CHROMIUM_LOG));
+    this.xvfbLog = new OutputLog(dirs.log(XVFB_LOG));
   }
 
   public BrowserState state() {
@@ -120,6 +130,59 @@ public final class Browser {
     return Optional.ofNullable(current);
   }
 
+  /**
+   * The recordings of a headful browser's screen; empty when headless, or while its display has not
+   * started yet.
+   */
+  public Optional<Replays> replays() {
+    Replays current = replays;
+    if (current == null && display != null) {
+      synchronized (this) {
+        if (replays == null) {
+          replays =
+              new Replays(
+                  browsers.executor(),
+                  owner,
+                  ":" + display,
+                  spec.width(),
+                  spec.height(),
+                  dirs.replays(),
+                  browsers.settings().replays());
+        }
+        current = replays;
+      }
+    }
+    return Optional.ofNullable(current);
+  }
+
+  /**
+   * The VNC servers of a headful browser's screen, for its live view; empty when headless, or while
+   * its display has not started yet.
+   */
+  public Optional<LiveView> liveView() {
+    LiveView current = liveView;
+    if (current == null && display != null) {
+      synchronized (this) {
+        if (liveView == null) {
+          liveView = new LiveView(browsers.executor(), owner, ":" + display);
+        }
+        current = liveView;
+      }
+    }
+    return Optional.ofNullable(current);
+  }
+
+  /**
+   * The file that keeps the output of one of the browser's programs: {@code chromium}, or {@code
+   * xvfb} when headful; empty for any other name.
+   */
+  public Optional<Path> log(String program) {
+    if (program.equals(CHROMIUM_LOG) || (program.equals(XVFB_LOG) && !spec.headless())) {
+      return Optional.of(dirs.log(program));
+    }
+    return Optional.empty();
+  }
+
   /** Where downloads land; the session's processes may read it. */
   public Path downloads() {
     return dirs.downloads();
@@ -142,6 +205,7 @@ public final class Browser {
   public CompletableFuture<Void> close() {
     ServiceProcess browser;
     ServiceProcess screen;
+    CompletableFuture<Void> recorded;
     synchronized (this) {
       if (stopping) {
         return CompletableFuture.completedFuture(null);
@@ -149,12 +213,24 @@ public final class Browser {
       stopping = true;
       browser = chromium;
       screen = xvfb;
+      // A recording ends while its screen is still there to end it well.
+      recorded = replays != null ? replays.close() : CompletableFuture.completedFuture(null);
+      if (liveView != null) {
+        recorded = CompletableFuture.allOf(recorded, liveView.close());
+      }
     }
     // Chromium's crash handlers leave its process group; they share its home, which is the
     // session's.
-    return CompletableFuture.allOf(terminate(browser), terminate(screen))
+    return recorded
+        .handle((done, failure) -> null)
+        .thenCompose(ended -> CompletableFuture.allOf(terminate(browser), terminate(screen)))
         .thenCompose(ended -> browsers.executor().terminateByEnvironment("HOME=" + dirs.home()))
-        .whenComplete((done, failure) -> changeState(BrowserState.STOPPED));
+        .whenComplete(
+            (done, failure) -> {
+              chromiumLog.close();
+              xvfbLog.close();
+              changeState(BrowserState.STOPPED);
+            });
   }
 
   /** The first start; completes once the browser answers over CDP, fails when it cannot. */
@@ -238,6 +314,7 @@ public final class Browser {
                     .build(),
                 owner,
                 (stderr, line) -> {
+                  xvfbLog.append(line);
                   if (!stderr && DISPLAY_NUMBER.matcher(line).matches()) {
                     display = Integer.valueOf(line);
                     ready.complete(null);
@@ -270,6 +347,7 @@ public final class Browser {
                     .build(),
                 owner,
                 (stderr, line) -> {
+                  chromiumLog.append(line);
                   Matcher devtools = DEVTOOLS.matcher(line);
                   if (devtools.matches()) {
                     listening.complete(
@@ -280,7 +358,8 @@ public final class Browser {
                   }
                 });
     chromium = started;
-    started.exit().thenAccept(status -> onExit(started, status));
+    // Not when its output ends: its helpers and crash handler, which outlive it, hold that open.
+    started.processExit().thenAccept(status -> onExit(started, status));
     started.exit().thenRun(() -> listening.completeExceptionally(exited("Chromium", started)));
     return listening.thenApply(
         found -> {

@@ -14,8 +14,12 @@ import java.nio.file.Path;
  * read. All belong to the account the browser runs as.
  *
  * @param privateDir the browser's own directory, mode 0700: its profile holds cookies
+ * @param serverOwn the server's own files of the browser (its output, its screen's recordings),
+ *     mode 0700: made before any process of the session runs, in a directory where nobody else may
+ *     rename or delete it
  */
-record BrowserDirectories(Path privateDir, Path profile, Path home, Path tmp, Path downloads) {
+record BrowserDirectories(
+    Path privateDir, Path profile, Path home, Path tmp, Path downloads, Path serverOwn) {
 
   /**
    * The longest session directory a browser can run in. Chromium binds a Unix socket in a directory
@@ -42,12 +46,16 @@ record BrowserDirectories(Path privateDir, Path profile, Path home, Path tmp, Pa
             root.resolve("home"),
             // Short, for the socket above: beside the browser's own directory, not in it.
             sessionDir.resolve(".tmp"),
-            sessionDir.resolve("downloads"));
+            sessionDir.resolve("downloads"),
+            sessionDir.resolve(".procgate"));
     for (Path dir :
         new Path[] {root, dirs.profile, dirs.profile.resolve("Default"), dirs.home, dirs.tmp}) {
       own(Files.createDirectory(dir), user, 0700);
     }
     own(Files.createDirectory(dirs.downloads), user, 0755);
+    Files.setAttribute(
+        Files.createDirectory(dirs.serverOwn), "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
+    Files.createDirectory(dirs.replays());
     // Downloads go to the session's directory without asking, from the first start on.
     Path preferences = dirs.profile.resolve("Default").resolve("Preferences");
     String downloads = json(dirs.downloads.toString());
@@ -61,6 +69,16 @@ record BrowserDirectories(Path privateDir, Path profile, Path home, Path tmp, Pa
         StandardCharsets.UTF_8);
     own(preferences, user, 0600);
     return dirs;
+  }
+
+  /** The screen's recordings. */
+  Path replays() {
+    return serverOwn.resolve("replays");
+  }
+
+  /** Where the output of {@code program} (chromium, xvfb) is kept. */
+  Path log(String program) {
+    return serverOwn.resolve(program + ".log");
   }
 
   private static void own(Path path, Account user, int mode) throws IOException {

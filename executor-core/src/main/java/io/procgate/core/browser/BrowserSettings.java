@@ -1,5 +1,6 @@
 package io.procgate.core.browser;
 
+import io.procgate.core.display.ReplayLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.List;
  *     restartWindow} before it is left failed
  * @param restartBackoff the wait before the first restart; it doubles with each further one
  * @param xvfb the X virtual frame buffer that headful browsers draw on
+ * @param replays what the recordings of a headful browser's screen may take
  */
 public record BrowserSettings(
     Path executable,
@@ -24,7 +26,8 @@ public record BrowserSettings(
     int maxRestarts,
     Duration restartWindow,
     Duration restartBackoff,
-    Path xvfb) {
+    Path xvfb,
+    ReplayLimits replays) {
 
   public BrowserSettings {
     extraFlags = List.copyOf(extraFlags);

@@ -12,6 +12,10 @@ public final class DisplayException extends RuntimeException {
     INVALID_ACTION,
     /** The tools that drive the display are missing. */
     UNAVAILABLE,
+    /** A recording runs, and this needs it stopped. */
+    REPLAY_RUNNING,
+    /** The session has no replay of that id. */
+    REPLAY_NOT_FOUND,
     /** The display did not do what it was asked. */
     FAILED
   }

@@ -331,6 +331,18 @@ public final class UserFiles implements AutoCloseable {
    * closes it.
    */
   public CompletableFuture<OpenFile> openForReading(String path) {
+    return open(path, true);
+  }
+
+  /**
+   * Opens a regular file to follow as it grows, with the account's rights: the file itself, even
+   * when its size says nothing of its content (an empty log), never a snapshot of it.
+   */
+  public CompletableFuture<OpenFile> openToFollow(String path) {
+    return open(path, false);
+  }
+
+  private CompletableFuture<OpenFile> open(String path, boolean snapshotUnknownSize) {
     Path file = absolute(path);
     return asUser(
         () -> {
@@ -344,7 +356,7 @@ public final class UserFiles implements AutoCloseable {
             if (!opened.isRegularFile()) {
               throw new FileException(Kind.NOT_A_REGULAR_FILE, file + " is not a regular file");
             }
-            if (sizeUnknown(open)) {
+            if (snapshotUnknownSize && sizeUnknown(open)) {
               try (open) {
                 return OpenFile.snapshot(open, MAX_SNAPSHOT_BYTES);
               }

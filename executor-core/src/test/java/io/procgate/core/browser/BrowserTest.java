@@ -9,6 +9,7 @@ import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
+import io.procgate.core.display.ReplayLimits;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ class BrowserTest {
         3,
         Duration.ofMinutes(1),
         Duration.ofMillis(100),
-        Path.of("/usr/bin/Xvfb"));
+        Path.of("/usr/bin/Xvfb"),
+        new ReplayLimits(1 << 20, Duration.ofMinutes(1), 2));
   }
 
   @BeforeEach

@@ -59,7 +59,8 @@ class ScreenTest {
                 3,
                 Duration.ofMinutes(1),
                 Duration.ofMillis(100),
-                XVFB));
+                XVFB,
+                new ReplayLimits(1 << 20, Duration.ofMinutes(1), 2)));
     Browser browser =
         browsers
             .start(new BrowserSpec(false, false, Optional.of(RED_PAGE), 800, 600), owner, dir)

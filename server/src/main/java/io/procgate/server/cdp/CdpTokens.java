@@ -32,6 +32,7 @@ import javax.crypto.spec.SecretKeySpec;
 public class CdpTokens {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final String HEADER = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+  private static final String VIEW_SCOPE = "live-view:read";
 
   private final Function<String, SecretKeySpec> keyOfSession;
   private final Duration ttl;
@@ -92,8 +93,23 @@ public class CdpTokens {
     return new SecretKeySpec(secret, "HmacSHA256");
   }
 
+  /** What a token admits to: all of its session's, or only the sight of its screen. */
+  public record Grant(String sessionId, boolean viewOnly) {}
+
   /** A fresh token for {@code sessionId}. */
   public String mint(String sessionId) {
+    return mint(sessionId, "");
+  }
+
+  /**
+   * A fresh token that admits to nothing but a read-only live view of {@code sessionId}'s screen:
+   * no CDP, no call, no input.
+   */
+  public String mintViewOnly(String sessionId) {
+    return mint(sessionId, ",\"scope\":\"" + VIEW_SCOPE + "\"");
+  }
+
+  private String mint(String sessionId, String scope) {
     long now = clock.instant().getEpochSecond();
     String claims =
         "{\"sub\":\""
@@ -102,13 +118,22 @@ public class CdpTokens {
             + now
             + ",\"exp\":"
             + (now + ttl.toSeconds())
+            + scope
             + "}";
     String signed = HEADER + "." + encode(claims);
     return signed + "." + BASE64URL.encodeToString(sign(sessionId, signed));
   }
 
-  /** The session a token names, if it is one of ours and has not expired. */
+  /**
+   * The session a token names, if it is one of ours, has not expired, and admits to all of the
+   * session's.
+   */
   public Optional<String> verify(String token) {
+    return grant(token).filter(grant -> !grant.viewOnly()).map(Grant::sessionId);
+  }
+
+  /** What a token admits to, if it is one of ours and has not expired. */
+  public Optional<Grant> grant(String token) {
     if (token == null || token.length() > 1024) {
       return Optional.empty();
     }
@@ -129,7 +154,11 @@ public class CdpTokens {
           || claims.path("exp").asLong(0) <= clock.instant().getEpochSecond()) {
         return Optional.empty();
       }
-      return Optional.of(session);
+      JsonNode scope = claims.path("scope");
+      if (!scope.isMissingNode() && !VIEW_SCOPE.equals(scope.asText())) {
+        return Optional.empty();
+      }
+      return Optional.of(new Grant(session, !scope.isMissingNode()));
     } catch (Exception malformed) {
       return Optional.empty();
     }

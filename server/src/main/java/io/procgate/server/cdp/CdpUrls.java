@@ -48,6 +48,17 @@ public class CdpUrls {
     return origin(requestHost, "https", "http") + "/browsers/" + sessionId;
   }
 
+  /**
+   * The session's live view page, its token admitting to all of the session's or to sight alone.
+   */
+  public String liveView(String sessionId, String requestHost, boolean readOnly) {
+    return origin(requestHost, "https", "http")
+        + "/live/"
+        + sessionId
+        + "?jwt="
+        + (readOnly ? tokens.mintViewOnly(sessionId) : tokens.mint(sessionId));
+  }
+
   private String origin(String requestHost) {
     return origin(requestHost, "wss", "ws");
   }

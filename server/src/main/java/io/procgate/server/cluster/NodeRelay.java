@@ -7,6 +7,7 @@ import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiErrors;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
+import io.procgate.server.live.LiveViews;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -17,7 +18,9 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -73,7 +76,20 @@ public class NodeRelay {
     if (config.mode() != ProcgateConfig.Mode.CONTROL_PLANE) {
       return;
     }
-    router.route(CDP + "*").order(ORDER).handler(this::cdp);
+    router
+        .route(CDP + "*")
+        .order(ORDER)
+        .handler(context -> withSessionToken(context, CDP, tokens::verify));
+    // A live view's page and socket; noVNC's files the control plane serves itself.
+    router
+        .routeWithRegex(LiveViews.PREFIX + "(?!novnc/)[^/]+.*")
+        .order(ORDER)
+        .handler(
+            context ->
+                withSessionToken(
+                    context,
+                    LiveViews.PREFIX,
+                    token -> tokens.grant(token).map(CdpTokens.Grant::sessionId)));
     router.routeWithRegex(BROWSERS + "[^/]+/.+").order(ORDER).handler(this::belowSession);
   }
 
@@ -89,13 +105,17 @@ public class NodeRelay {
         .onFailure(failure -> refuse(request, failure));
   }
 
-  private void cdp(RoutingContext context) {
+  /**
+   * Relays a path below {@code prefix} that names its session next and carries a token of it, which
+   * {@code admits} checks here with the session's own key, as the node will check it again.
+   */
+  private void withSessionToken(
+      RoutingContext context, String prefix, Function<String, Optional<String>> admits) {
     HttpServerRequest request = context.request();
-    String rest = context.normalizedPath().substring(CDP.length());
+    String rest = context.normalizedPath().substring(prefix.length());
     int slash = rest.indexOf('/');
     String id = slash < 0 ? rest : rest.substring(0, slash);
-    // The token is checked here with the session's own key, as the node will check it again.
-    if (tokens.verify(request.getParam("jwt")).filter(id::equals).isEmpty()) {
+    if (admits.apply(request.getParam("jwt")).filter(id::equals).isEmpty()) {
       request.response().putHeader("WWW-Authenticate", "Bearer");
       errors.write(
           request.response(),
@@ -134,7 +154,7 @@ public class NodeRelay {
                 errors.write(
                     request.response(),
                     ErrorCode.BROWSER_UNAVAILABLE,
-                    "the session's browser did not take the connection; retry ("
+                    "the session's node did not take the connection; retry ("
                         + failure.getMessage()
                         + ")"));
   }

@@ -5,6 +5,7 @@ import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.browser.BrowserSettings;
 import io.procgate.core.browser.Browsers;
+import io.procgate.core.display.ReplayLimits;
 import io.procgate.core.files.UserFiles;
 import io.procgate.server.metrics.ServerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,7 +69,11 @@ public class ExecutorProducer {
             browser.maxRestarts(),
             browser.restartWindow(),
             browser.restartBackoff(),
-            browser.xvfb()));
+            browser.xvfb(),
+            new ReplayLimits(
+                config.replays().maxSize().asLongValue(),
+                config.replays().maxDuration(),
+                config.replays().kept())));
   }
 
   void close(@Disposes Browsers browsers) {

@@ -53,6 +53,10 @@ public interface ProcgateConfig {
 
   Playwright playwright();
 
+  Replays replays();
+
+  LiveView liveView();
+
   Containment containment();
 
   Exec exec();
@@ -232,7 +236,6 @@ public interface ProcgateConfig {
     Duration cdpTokenTtl();
   }
 
-  /** A cgroup per session: its processes held together, limited, and ended with it. */
   /** Playwright code run against a session's browser ({@code playwright/execute}). */
   interface Playwright {
     /** Node.js: a path, or a name on the processes' PATH. */
@@ -246,6 +249,29 @@ public interface ProcgateConfig {
     Optional<Path> modules();
   }
 
+  /** Recordings of headful sessions' screens ({@code replays}). */
+  interface Replays {
+    /** The largest video; a recording that reaches it stops there, and its video is whole. */
+    @WithDefault("500M")
+    MemorySize maxSize();
+
+    /** The longest recording, and the most a start may ask for. */
+    @WithDefault("1h")
+    Duration maxDuration();
+
+    /** Finished recordings a session keeps; starting one more deletes the oldest. */
+    @WithDefault("10")
+    int kept();
+  }
+
+  /** The live view of headful sessions' screens ({@code browser_live_view_url}). */
+  interface LiveView {
+    /** noVNC, the page's VNC client; Debian's {@code novnc} package puts it here. */
+    @WithDefault("/usr/share/novnc")
+    Path novnc();
+  }
+
+  /** A cgroup per session: its processes held together, limited, and ended with it. */
   interface Containment {
     /**
      * Which cgroups: {@code auto} takes v2 where it has the pids and memory controllers, else v1,
@@ -356,7 +382,7 @@ public interface ProcgateConfig {
     @WithDefault("16")
     int maxWatches();
 
-    /** How often a quiet watch's event stream gets a keep-alive comment. */
+    /** How often a quiet watch's event stream, or a followed log's, gets a keep-alive comment. */
     @WithDefault("15s")
     Duration watchKeepAlive();
   }

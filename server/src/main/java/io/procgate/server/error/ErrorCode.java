@@ -43,6 +43,7 @@ public enum ErrorCode {
   BROWSER_NOT_FOUND(404),
   FILE_NOT_FOUND(404),
   WATCH_NOT_FOUND(404),
+  REPLAY_NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
   NOT_ACCEPTABLE(406),
   NAME_TAKEN(409),
@@ -55,6 +56,7 @@ public enum ErrorCode {
   ALREADY_EXISTS(409),
   FILE_IN_USE(409),
   NO_DISPLAY(409),
+  REPLAY_RUNNING(409),
   LENGTH_REQUIRED(411),
   PAYLOAD_TOO_LARGE(413),
   UPLOAD_TOO_LARGE(413),
@@ -148,12 +150,14 @@ public enum ErrorCode {
     };
   }
 
-  /** The code of a screen action refused or failed. */
+  /** The code of a screen action or recording refused or failed. */
   public static ErrorCode of(DisplayException.Kind kind) {
     return switch (kind) {
       case UNKNOWN_KEY -> UNKNOWN_KEY;
       case OFF_SCREEN -> OFF_SCREEN;
       case INVALID_ACTION -> INVALID_ACTION;
+      case REPLAY_RUNNING -> REPLAY_RUNNING;
+      case REPLAY_NOT_FOUND -> REPLAY_NOT_FOUND;
       case UNAVAILABLE -> DISPLAY_UNAVAILABLE;
       case FAILED -> DISPLAY_FAILED;
     };

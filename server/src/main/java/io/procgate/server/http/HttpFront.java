@@ -4,6 +4,7 @@ import io.procgate.server.cdp.CdpTokens;
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.error.ApiErrors;
 import io.procgate.server.error.ErrorCode;
+import io.procgate.server.live.LiveViews;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -78,8 +79,8 @@ public class HttpFront {
       return;
     }
     String path = context.normalizedPath();
-    // The CDP endpoints check their own token, the session's, not the API key.
-    if (path.startsWith(CDP) || ApiDocs.isPublic(path)) {
+    // The CDP endpoints and the live views check their own token, the session's, not the API key.
+    if (path.startsWith(CDP) || path.startsWith(LiveViews.PREFIX) || ApiDocs.isPublic(path)) {
       context.next();
       return;
     }

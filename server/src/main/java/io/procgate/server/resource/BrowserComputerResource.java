@@ -16,8 +16,6 @@ import io.procgate.server.api.model.ComputerScrollRequest;
 import io.procgate.server.api.model.ComputerTypeTextRequest;
 import io.procgate.server.api.model.OkResponse;
 import io.procgate.server.computer.PngImage;
-import io.procgate.server.error.ApiException;
-import io.procgate.server.error.ErrorCode;
 import io.procgate.server.mapping.ComputerMapper;
 import io.procgate.server.mapping.Required;
 import io.procgate.server.session.Session;
@@ -124,19 +122,6 @@ public class BrowserComputerResource implements BrowserComputerApi {
   }
 
   private static Screen screen(Session session) {
-    Optional<Browser> browser = session.browser();
-    if (browser.isEmpty()) {
-      throw new ApiException(ErrorCode.NO_DISPLAY, "the session has no browser, so no screen");
-    }
-    return browser
-        .get()
-        .screen()
-        .orElseThrow(
-            () ->
-                new ApiException(
-                    ErrorCode.NO_DISPLAY,
-                    session.spec().headless()
-                        ? "the session is headless: create it with headless false for a screen"
-                        : "the session's display has not started yet"));
+    return SessionDisplay.require(session, Browser::screen);
   }
 }

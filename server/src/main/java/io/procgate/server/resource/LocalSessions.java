@@ -57,6 +57,12 @@ class LocalSessions implements BrowserSessions {
   }
 
   private Browser dto(Session session, String host) {
-    return BrowserMapper.toDto(session, urls.browser(session, host), urls.base(session.id(), host));
+    Browser dto =
+        BrowserMapper.toDto(session, urls.browser(session, host), urls.base(session.id(), host));
+    if (session.browser().isPresent() && !session.spec().headless()) {
+      dto.browserLiveViewUrl(urls.liveView(session.id(), host, false))
+          .liveViewReadOnlyUrl(urls.liveView(session.id(), host, true));
+    }
+    return dto;
   }
 }

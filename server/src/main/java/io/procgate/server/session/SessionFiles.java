@@ -14,12 +14,12 @@ import java.util.function.Supplier;
 
 /**
  * What a session has open in its file system: its directory watches, at most a configured number,
- * and the uploads under way. Both end with the session, so that no watch outlives it and no upload
- * leaves a file behind. Thread-safe.
+ * and the uploads and log streams under way. All end with the session, so that no watch or stream
+ * outlives it and no upload leaves a file behind. Thread-safe.
  */
 public final class SessionFiles {
-  /** An upload under way; closing it says it has ended, well or not. */
-  public interface Upload extends AutoCloseable {
+  /** An upload or a log stream under way; closing it says it has ended, well or not. */
+  public interface Transfer extends AutoCloseable {
     @Override
     void close();
   }
@@ -28,7 +28,7 @@ public final class SessionFiles {
   private final int maxWatches;
   // Guarded by this.
   private final Map<String, DirectoryWatch> watches = new HashMap<>();
-  private final Set<Consumer<ApiException>> uploads = new LinkedHashSet<>();
+  private final Set<Consumer<ApiException>> transfers = new LinkedHashSet<>();
   private int startingWatches;
   private boolean ended;
 
@@ -108,20 +108,20 @@ public final class SessionFiles {
   }
 
   /**
-   * Registers an upload; should the session end before the upload is closed, {@code abort} is
-   * called with the reason, once, from whichever thread ends the session.
+   * Registers an upload or a log stream; should the session end before it is closed, {@code abort}
+   * is called with the reason, once, from whichever thread ends the session.
    */
-  public synchronized Upload beginUpload(Consumer<ApiException> abort) {
+  public synchronized Transfer beginTransfer(Consumer<ApiException> abort) {
     requireOpen();
-    uploads.add(abort);
+    transfers.add(abort);
     return () -> {
       synchronized (this) {
-        uploads.remove(abort);
+        transfers.remove(abort);
       }
     };
   }
 
-  /** Stops every watch and aborts every upload; later ones are refused. */
+  /** Stops every watch and aborts every transfer; later ones are refused. */
   void end() {
     List<DirectoryWatch> open;
     List<Consumer<ApiException>> aborts;
@@ -129,8 +129,8 @@ public final class SessionFiles {
       ended = true;
       open = List.copyOf(watches.values());
       watches.clear();
-      aborts = List.copyOf(uploads);
-      uploads.clear();
+      aborts = List.copyOf(transfers);
+      transfers.clear();
     }
     open.forEach(DirectoryWatch::close);
     ApiException gone = gone();

@@ -174,9 +174,9 @@ public class FileUploads {
       CompletableFuture<Void> answer,
       Function<RequestBody, RequestBody.Sink> sinkFor) {
     RequestBody body = new RequestBody(request, context, limit);
-    SessionFiles.Upload upload;
+    SessionFiles.Transfer upload;
     try {
-      upload = session.files().beginUpload(body::fail);
+      upload = session.files().beginTransfer(body::fail);
     } catch (ApiException gone) {
       answer.completeExceptionally(gone);
       return;
