@@ -8,6 +8,7 @@ import io.procgate.core.ServiceProcess;
 import io.procgate.core.display.LiveView;
 import io.procgate.core.display.Replays;
 import io.procgate.core.display.Screen;
+import io.procgate.core.internal.io.LastLines;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +73,7 @@ public final class Browser {
   private ServiceProcess chromium;
   private ServiceProcess xvfb;
   private boolean stopping;
-  private final Deque<String> lastLines = new ArrayDeque<>();
+  private final LastLines lastLines = new LastLines(KEPT_LINES);
   private final OutputLog chromiumLog;
   private final OutputLog xvfbLog;
 
@@ -260,10 +261,7 @@ public final class Browser {
         && refused.kind() != ProcessException.Kind.SYSTEM_FAILURE) {
       return refused;
     }
-    String said;
-    synchronized (this) {
-      said = lastLines.isEmpty() ? "" : "; it said: " + String.join(" | ", lastLines);
-    }
+    String said = lastLines.joined("; it said: ");
     return new ProcessException(
         ProcessException.Kind.BROWSER_FAILED,
         "the browser could not be started: " + why + said,
@@ -319,7 +317,7 @@ public final class Browser {
                     display = Integer.valueOf(line);
                     ready.complete(null);
                   } else if (stderr) {
-                    remember(line);
+                    lastLines.add(line);
                   }
                 });
     xvfb = started;
@@ -354,7 +352,7 @@ public final class Browser {
                         new DevToolsEndpoint(
                             Integer.parseInt(devtools.group(1)), devtools.group(2)));
                   } else if (stderr) {
-                    remember(line);
+                    lastLines.add(line);
                   }
                 });
     chromium = started;
@@ -366,13 +364,6 @@ public final class Browser {
           endpoint = found;
           return found;
         });
-  }
-
-  private synchronized void remember(String line) {
-    if (lastLines.size() == KEPT_LINES) {
-      lastLines.removeFirst();
-    }
-    lastLines.addLast(line.length() > 300 ? line.substring(0, 300) + "..." : line);
   }
 
   private IllegalStateException exited(String what, ServiceProcess process) {

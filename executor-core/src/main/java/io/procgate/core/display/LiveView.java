@@ -5,12 +5,11 @@ import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.ServiceProcess;
+import io.procgate.core.internal.io.LastLines;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +84,7 @@ public final class LiveView {
   private final class Vnc {
     final boolean viewOnly;
     final CompletableFuture<Integer> port = new CompletableFuture<>();
-    private final Deque<String> lastLines = new ArrayDeque<>();
+    private final LastLines lastLines = new LastLines(KEPT_LINES);
     private volatile ServiceProcess process;
 
     Vnc(boolean viewOnly) {
@@ -134,7 +133,7 @@ public final class LiveView {
                   if (!stderr && listening.matches()) {
                     port.complete(Integer.valueOf(listening.group(1)));
                   } else {
-                    remember(line);
+                    lastLines.add(line);
                   }
                 });
       } catch (ProcessException e) {
@@ -152,7 +151,8 @@ public final class LiveView {
           .thenRun(
               () ->
                   port.completeExceptionally(
-                      new DisplayException(DisplayException.Kind.FAILED, "x11vnc ended" + said())));
+                      new DisplayException(
+                          DisplayException.Kind.FAILED, "x11vnc ended" + lastLines.joined(": "))));
       port.orTimeout(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(
               failure -> {
@@ -167,17 +167,6 @@ public final class LiveView {
       return running == null
           ? CompletableFuture.completedFuture(null)
           : executor.terminate(running);
-    }
-
-    private synchronized void remember(String line) {
-      if (lastLines.size() == KEPT_LINES) {
-        lastLines.removeFirst();
-      }
-      lastLines.addLast(line.length() > 300 ? line.substring(0, 300) + "..." : line);
-    }
-
-    private synchronized String said() {
-      return lastLines.isEmpty() ? "" : ": " + String.join(" | ", lastLines);
     }
   }
 }

@@ -84,9 +84,4 @@ final class Mp4Boxes {
   int fragments() {
     return fragments;
   }
-
-  /** Whether the stream stopped being boxes; nothing after {@link #wholeEnd()} counts. */
-  boolean broken() {
-    return broken;
-  }
 }

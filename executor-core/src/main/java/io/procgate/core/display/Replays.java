@@ -6,6 +6,7 @@ import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.ServiceProcess;
+import io.procgate.core.internal.io.LastLines;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -118,7 +119,7 @@ public final class Replays {
               request(framerate, duration, recording.id),
               owner,
               recording::write,
-              (stderr, line) -> recording.remember(line));
+              (stderr, line) -> recording.lastLines.add(line));
     } catch (ProcessException e) {
       recording.discard();
       return CompletableFuture.failedFuture(
@@ -273,7 +274,7 @@ public final class Replays {
     final Mp4Boxes boxes = new Mp4Boxes();
     final CompletableFuture<Replay> begun = new CompletableFuture<>();
     final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private final Deque<String> lastLines = new ArrayDeque<>();
+    private final LastLines lastLines = new LastLines(KEPT_LINES);
     volatile ServiceProcess service;
     private volatile long written;
     private volatile Instant finishedAt;
@@ -327,13 +328,6 @@ public final class Replays {
       }
     }
 
-    synchronized void remember(String line) {
-      if (lastLines.size() == KEPT_LINES) {
-        lastLines.removeFirst();
-      }
-      lastLines.addLast(line.length() > 300 ? line.substring(0, 300) + "..." : line);
-    }
-
     void end() {
       ServiceProcess process = service;
       if (process != null && !ending) {
@@ -376,10 +370,7 @@ public final class Replays {
         }
       }
       if (!begun.isDone()) {
-        String said;
-        synchronized (this) {
-          said = lastLines.isEmpty() ? "" : ": " + String.join(" | ", lastLines);
-        }
+        String said = lastLines.joined(": ");
         begun.completeExceptionally(
             new DisplayException(
                 DisplayException.Kind.FAILED, "ffmpeg could not record the screen" + said));
