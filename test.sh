@@ -34,12 +34,13 @@ declare -A needs=(
   [xmodmap]=x11-xserver-utils     # keys for characters beyond the keyboard,
   [xclip]=xclip                   # and the clipboard;
   [ffmpeg]=ffmpeg                 # replays, and ffprobe to check them;
+  [unclutter-classic]=unclutter   # the pointer hidden;
   [x11vnc]=x11vnc                 # the live view's VNC server
   [/usr/share/novnc/core/rfb.js]=novnc  # and its page's VNC client
 )
 missing=()
 for thing in "${!needs[@]}"; do
-  if [[ $thing == /* ]]; then [ -x "$thing" ] && continue; else command -v "$thing" >/dev/null && continue; fi
+  if [[ $thing == /* ]]; then [ -e "$thing" ] && continue; else command -v "$thing" >/dev/null && continue; fi
   missing+=("${needs[$thing]}")
 done
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Makes the base of procgate's container image: a Debian root file system with Chromium, Xvfb, a
-# Java 17 runtime, tini and the tools of the computer controls (xdotool, xwd, xmodmap, xclip), written as a
+# Java 17 runtime, tini, the tools of the computer controls (xdotool, xwd, xmodmap, xclip, unclutter,
+# ffmpeg, x11vnc, noVNC) and Node.js with playwright-core for playwright/execute, written as a
 # one-layer image archive (the `docker save` layout) that Jib takes as a `tar://` base.
 #
 #   deploy/image/make-base.sh OUTPUT.tar
 #
-# Needs root and mmdebstrap (Debian package), and no container runtime. The packages come from the
-# apt sources this machine uses (on Debian, Debian's own), for this machine's Debian release and
-# architecture, so the image runs what the tests here run. An OUTPUT newer than this script is kept
+# Needs root, mmdebstrap (Debian package) and npm, and no container runtime. The packages come from
+# the apt sources this machine uses (on Debian, Debian's own), for this machine's Debian release and
+# architecture, so the image runs what the tests here run; playwright-core comes from the npm
+# registry. An OUTPUT newer than this script is kept
 # as it is.
 set -euo pipefail
 
@@ -20,9 +22,11 @@ if [ -s "$output" ] && [ "$output" -nt "$0" ]; then
   echo "make-base: $output is up to date"
   exit 0
 fi
-for tool in mmdebstrap sha256sum dpkg; do
+# The newest playwright-core that runs on bookworm's Node.js 18; it downloads no browser.
+playwright=playwright-core@1.61.1
+for tool in mmdebstrap sha256sum dpkg npm; do
   if ! command -v "$tool" >/dev/null; then
-    echo "make-base: needs $tool (on Debian: apt-get install mmdebstrap)" >&2
+    echo "make-base: needs $tool (on Debian: apt-get install mmdebstrap npm)" >&2
     exit 1
   fi
 done
@@ -49,13 +53,15 @@ trap 'rm -rf "$work" "$output.partial"' EXIT
 # tini as PID 1 reaps the processes sessions orphan, which a JVM as PID 1 would leave as zombies.
 # update-alternatives writes man page links, so their directory stays although man pages do not.
 mmdebstrap --quiet --variant=apt --architectures="$architecture" \
-  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils,xclip,ffmpeg,x11vnc,novnc \
+  --include=chromium,xvfb,openjdk-17-jre-headless,tini,ca-certificates,fonts-liberation,util-linux,xdotool,x11-apps,x11-xserver-utils,xclip,unclutter,ffmpeg,x11vnc,novnc,nodejs \
   --aptopt='APT::Install-Recommends "false"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
+  --customize-hook="npm install --silent --no-audit --no-fund --prefix \"\$1/opt/playwright\" $playwright" \
+  --customize-hook='chroot "$1" node -e "require(\"/opt/playwright/node_modules/playwright-core\")"' \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin' \
   --customize-hook='rm -f "$1"/etc/hostname "$1"/etc/resolv.conf' \
   "$suite" "$work/layer.tar" "${sources[@]}"
@@ -63,7 +69,8 @@ mmdebstrap --quiet --variant=apt --architectures="$architecture" \
 diff_id=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 cat > "$work/config.json" <<EOF
 {"architecture":"$architecture","os":"linux",
- "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+ "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                  "PROCGATE_PLAYWRIGHT_MODULES=/opt/playwright/node_modules"]},
  "rootfs":{"type":"layers","diff_ids":["$diff_id"]},
  "history":[{"created_by":"deploy/image/make-base.sh: mmdebstrap $suite"}]}
 EOF

@@ -134,6 +134,19 @@ try {
   seen.keys = await page.evaluate(() => window.keys);
   seen.wheel = await page.evaluate(() => window.wheel);
 
+  // A hidden pointer still clicks and types where it is sent.
+  seen.cursorHidden = await kernel.browsers.computer.setCursorVisibility(id, { hidden: true });
+  await kernel.browsers.computer.batch(id, {
+    actions: [
+      { type: 'set_cursor', set_cursor: { hidden: true } },
+      { type: 'click_mouse', click_mouse: { x: origin.x + 250, y: origin.y + 120, num_clicks: 3 } },
+      { type: 'type_text', type_text: { text: 'unseen' } },
+    ],
+  });
+  await page.waitForFunction(() => document.getElementById('field').value === 'unseen', null, { timeout: 10000 });
+  seen.typedHidden = await page.evaluate(() => document.getElementById('field').value);
+  seen.cursorShown = await kernel.browsers.computer.setCursorVisibility(id, { hidden: false });
+
   // The clipboard both ways: pasted into the field, then copied out of it.
   await kernel.browsers.computer.writeClipboard(id, { text: 'from the clipboard ✓' });
   await kernel.browsers.computer.clickMouse(id, { x: origin.x + 250, y: origin.y + 120 });

@@ -23,7 +23,11 @@ record CpuTime(long ownNanos, long childrenNanos) {
    * From a stat file of a process or of one of its threads ({@code /proc/<pid>/task/<tid>/stat}).
    */
   static CpuTime read(Path statFile) throws IOException {
-    String stat = Files.readString(statFile);
+    return parse(Files.readString(statFile));
+  }
+
+  /** From the text of a stat file. */
+  static CpuTime parse(String stat) {
     // Fields after the command name, which may itself hold spaces and parentheses.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // utime, stime, cutime, cstime are fields 14 to 17, that is 11 to 14 after the name.

@@ -4,6 +4,7 @@ import static io.procgate.testing.Refusals.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.PodResource;
@@ -147,6 +148,17 @@ class ClusterIT {
     SdkCompatibilityIT.assertSawWhatKernelShows(
         SdkCompatibilityIT.runSdkCheck(
             replicaA.baseUri(), KEY, Map.of("KERNEL_BROWSER_ROUTING_SUBRESOURCES", "process")));
+  }
+
+  @Test
+  void theLiveViewIsRelayedToItsPodAndTakesClicksButNotTheReadOnlyViewsThere() throws Exception {
+    JsonNode seen =
+        SdkCompatibilityIT.runSdkScript("live-view-check.mjs", replicaB.baseUri(), KEY, Map.of());
+
+    assertThat(seen.at("/urls/live").asText()).startsWith(replicaB.baseUri() + "/live/");
+    assertThat(seen.at("/drawn").toString()).isEqualTo("[255,0,0]");
+    assertThat(seen.at("/afterClick").asText()).isEqualTo("clicks:1");
+    assertThat(seen.at("/afterReadOnlyClick").asText()).isEqualTo("clicks:2");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.procgate.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,10 @@ import io.procgate.client.model.ComputerMoveMouseRequest;
 import io.procgate.client.model.ComputerPressKeyRequest;
 import io.procgate.client.model.ComputerScreenshotRegion;
 import io.procgate.client.model.ComputerScreenshotRequest;
+import io.procgate.client.model.ComputerSetCursorRequest;
 import io.procgate.client.model.ComputerTypeTextRequest;
+import io.procgate.client.model.ProcessExecRequest;
+import io.procgate.client.model.ProcessExecResult;
 import io.procgate.testing.ServerProcess;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -27,6 +31,8 @@ import java.io.File;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -91,6 +97,10 @@ class ComputerIT {
     // The batch: a triple click selected the text, typed over it, selected back to the start
     // with shift+Home and typed over that.
     assertThat(seen.at("/field").asText()).isEqualTo("replaced");
+
+    assertThat(seen.at("/cursorHidden/ok").asBoolean()).isTrue();
+    assertThat(seen.at("/typedHidden").asText()).isEqualTo("unseen");
+    assertThat(seen.at("/cursorShown/ok").asBoolean()).isTrue();
 
     assertThat(seen.at("/pasted").asText()).isEqualTo("from the clipboard ✓");
     assertThat(seen.at("/copied").asText()).isEqualTo("from the clipboard ✓ and back");
@@ -240,6 +250,86 @@ class ComputerIT {
     assertThat(computer.computerGetMousePosition(id))
         .as("no refused request moved the pointer")
         .isEqualTo(new ComputerMousePosition().x(10).y(20));
+  }
+
+  @Test
+  void aHiddenPointerIsDrawnNeitherInRecordingsNorInTheLiveViewUntilShown() throws Exception {
+    String id = session.getSessionId();
+    computer.computerMoveMouse(id, new ComputerMoveMouseRequest().x(500).y(400));
+    assertThat(pointerPixels(id, 500, 400)).isPositive();
+
+    assertThat(
+            computer
+                .computerSetCursorVisibility(id, new ComputerSetCursorRequest().hidden(true))
+                .getOk())
+        .isTrue();
+    await().atMost(Duration.ofSeconds(20)).until(() -> pointerPixels(id, 500, 400) == 0);
+    computer.computerBatch(
+        id,
+        new ComputerBatchRequest()
+            .actions(
+                List.of(
+                    new ComputerBatchAction()
+                        .type(ComputerBatchAction.TypeEnum.SET_CURSOR)
+                        .setCursor(new ComputerSetCursorRequest().hidden(true)),
+                    new ComputerBatchAction()
+                        .type(ComputerBatchAction.TypeEnum.MOVE_MOUSE)
+                        .moveMouse(new ComputerMoveMouseRequest().x(300).y(300)))));
+    assertThat(pointerPixels(id, 300, 300)).isZero();
+
+    computer.computerSetCursorVisibility(id, new ComputerSetCursorRequest().hidden(false));
+    await().atMost(Duration.ofSeconds(20)).until(() -> pointerPixels(id, 300, 300) > 0);
+
+    assertRefused(
+        () -> computer.computerSetCursorVisibility(id, new ComputerSetCursorRequest()),
+        400,
+        "validation_failed",
+        "hidden");
+    assertRefused(
+        () ->
+            computer.computerBatch(
+                id,
+                moveThen(new ComputerBatchAction().type(ComputerBatchAction.TypeEnum.SET_CURSOR))),
+        400,
+        "invalid_action",
+        "actions[1] of type set_cursor needs its field set_cursor");
+    assertThat(pointerPixels(id, 300, 300)).as("a refused batch hid nothing").isPositive();
+  }
+
+  /**
+   * How many pixels within 20 of ({@code x}, {@code y}) differ between two frames of the screen
+   * that x11grab takes in the session, one with the pointer drawn as replays and x11vnc draw it and
+   * one without.
+   */
+  private int pointerPixels(String id, int x, int y) throws Exception {
+    String grab =
+        "ffmpeg -loglevel error -f x11grab -draw_mouse %d -video_size 1024x768 -i \"$DISPLAY\""
+            + " -frames:v 1 -f image2pipe -vcodec png -";
+    BufferedImage drawn = frame(id, String.format(grab, 1));
+    BufferedImage bare = frame(id, String.format(grab, 0));
+    int pixels = 0;
+    for (int i = x - 20; i < x + 20; i++) {
+      for (int j = y - 20; j < y + 20; j++) {
+        if (drawn.getRGB(i, j) != bare.getRGB(i, j)) {
+          pixels++;
+        }
+      }
+    }
+    return pixels;
+  }
+
+  private BufferedImage frame(String id, String command) throws Exception {
+    ProcessExecResult grabbed =
+        server
+            .processes()
+            .processExec(
+                id,
+                new ProcessExecRequest().command("sh").args(List.of("-c", command)).timeoutSec(30));
+    assertThat(grabbed.getExitCode())
+        .as(new String(Base64.getDecoder().decode(grabbed.getStderrB64())))
+        .isZero();
+    return ImageIO.read(
+        new ByteArrayInputStream(Base64.getDecoder().decode(grabbed.getStdoutB64())));
   }
 
   @Test

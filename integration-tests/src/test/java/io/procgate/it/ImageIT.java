@@ -18,8 +18,11 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.procgate.client.ApiException;
+import io.procgate.client.api.BrowserPlaywrightApi;
 import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.client.model.PlaywrightExecuteRequest;
+import io.procgate.client.model.PlaywrightExecuteResult;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.model.ProcessExecResult;
 import io.procgate.testing.CdpConnection;
@@ -141,6 +144,18 @@ class ImageIT {
             .atMost(Duration.ofSeconds(20))
             .until(() -> "In the image".equals(cdp.evaluate(page, "document.title").asText()));
       }
+
+      // The image's own Node.js and playwright-core, which its base names in its environment.
+      PlaywrightExecuteResult run =
+          new BrowserPlaywrightApi(server.client())
+              .playwrightExecute(
+                  session.getSessionId(),
+                  new PlaywrightExecuteRequest()
+                      .code(
+                          "await page.goto('data:text/html,<title>Playwright in the image</title>');"
+                              + " return await page.title();"));
+      assertThat(run.getSuccess()).as(run.toString()).isTrue();
+      assertThat(run.getResult()).isEqualTo("Playwright in the image");
 
       container.stopAsAPodIs();
       assertThat(server.log()).contains("procgate-server stopped");

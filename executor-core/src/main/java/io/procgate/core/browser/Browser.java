@@ -219,6 +219,9 @@ public final class Browser {
       if (liveView != null) {
         recorded = CompletableFuture.allOf(recorded, liveView.close());
       }
+      if (this.screen != null) {
+        recorded = CompletableFuture.allOf(recorded, this.screen.close());
+      }
     }
     // Chromium's crash handlers leave its process group; they share its home, which is the
     // session's.

@@ -5,6 +5,7 @@ import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
+import io.procgate.core.ServiceProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  * A headful browser's X display, seen and driven as a person at it would: screenshots, the mouse
  * and keyboard through the X server's XTEST extension, and the clipboard. xdotool sends the input,
  * xwd reads the screen and xclip the clipboard, each a short process of the session's; their work
- * goes in order, one action at a time, so that two clients' keys never interleave.
+ * goes in order, one action at a time, so that two clients' keys never interleave. A hidden pointer
+ * is unclutter's, which keeps a blank cursor under the pointer wherever it goes.
  */
 public final class Screen {
   private static final Pattern LOCATION = Pattern.compile("(?m)^X=(-?\\d+)\\s+^Y=(-?\\d+)");
@@ -54,6 +56,9 @@ public final class Screen {
   // Guarded by this: the last action queued, and the keyboard's spare keys once read.
   private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
   private CompletableFuture<Keymap> keymap;
+  // Guarded by this: the unclutter that hides the pointer, while it is hidden.
+  private ServiceProcess hider;
+  private boolean closed;
 
   /**
    * The display {@code display} (such as {@code :3}) of {@code width} by {@code height} pixels, its
@@ -243,6 +248,9 @@ public final class Screen {
     if (action instanceof ScreenAction.TypeText type) {
       return typeInRuns(type);
     }
+    if (action instanceof ScreenAction.SetCursor cursor) {
+      return cursor.hidden() ? hideCursor() : showCursor();
+    }
     boolean fromPointer =
         (action instanceof ScreenAction.Move move && move.smooth())
             || (action instanceof ScreenAction.Drag drag && drag.smooth());
@@ -253,6 +261,47 @@ public final class Screen {
           XdotoolScript script = XdotoolScript.of(action, pointer);
           return run("xdotool", script.args(), script.waits()).thenApply(result -> null);
         });
+  }
+
+  private synchronized CompletableFuture<Void> hideCursor() {
+    if (hider != null && !hider.exit().isDone()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new ProcessException(ProcessException.Kind.OWNER_CLOSED, "the session is ending"));
+    }
+    // The classic one, not unclutter-xfixes (which may own the name unclutter): it gives the
+    // pointer a blank image, which x11grab and x11vnc copy, where XFixes only stops the X server
+    // drawing it. No idle time, and no move ever large enough to show the pointer again.
+    LaunchRequest request =
+        LaunchRequest.builder("unclutter-classic", Path.of("/"))
+            .args(List.of("-display", display, "-idle", "0", "-jitter", "9000000", "-root"))
+            .build();
+    try {
+      hider = executor.startService(request, owner, (stderr, line) -> {});
+    } catch (ProcessException e) {
+      return CompletableFuture.failedFuture(unavailable("unclutter-classic", e));
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Completes once the pointer is back: the X server restores it as unclutter's window goes. */
+  private CompletableFuture<Void> showCursor() {
+    ServiceProcess running;
+    synchronized (this) {
+      running = hider;
+      hider = null;
+    }
+    return running == null ? CompletableFuture.completedFuture(null) : executor.terminate(running);
+  }
+
+  /** Ends what the screen keeps running, as the session ends. */
+  public CompletableFuture<Void> close() {
+    synchronized (this) {
+      closed = true;
+    }
+    return showCursor();
   }
 
   /**
@@ -435,6 +484,7 @@ public final class Screen {
           switch (tool) {
             case "xwd" -> "x11-apps";
             case "xmodmap" -> "x11-xserver-utils";
+            case "unclutter-classic" -> "unclutter";
             default -> tool;
           };
       return new DisplayException(
@@ -617,6 +667,8 @@ public final class Screen {
       return "type_text";
     } else if (action instanceof ScreenAction.PressKeys) {
       return "press_key";
+    } else if (action instanceof ScreenAction.SetCursor) {
+      return "set_cursor";
     }
     return "sleep";
   }

@@ -77,6 +77,12 @@ public sealed interface ScreenAction {
     }
   }
 
+  /**
+   * Hide the pointer from the screen's viewers and recordings, or show it again; it still moves and
+   * clicks while hidden.
+   */
+  record SetCursor(boolean hidden) implements ScreenAction {}
+
   /** Do nothing for {@code duration}. */
   record Sleep(Duration duration) implements ScreenAction {}
 }

@@ -42,6 +42,7 @@ class ScreenTest {
   private ProcessTable owner;
   private Browsers browsers;
   private Screen screen;
+  private String display;
 
   @BeforeEach
   void start() throws Exception {
@@ -66,6 +67,7 @@ class ScreenTest {
             .start(new BrowserSpec(false, false, Optional.of(RED_PAGE), 800, 600), owner, dir)
             .get(40, TimeUnit.SECONDS);
     screen = browser.screen().orElseThrow();
+    display = browser.display().orElseThrow();
   }
 
   @AfterEach
@@ -102,6 +104,88 @@ class ScreenTest {
 
     screen.perform(List.of(move(700, 100, true))).get(10, TimeUnit.SECONDS);
     assertThat(screen.pointer().get(10, TimeUnit.SECONDS)).isEqualTo(new Point(700, 100));
+  }
+
+  @Test
+  void aHiddenPointerIsDrawnNowhereUntilShownAndEndsWithTheSession() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/ffmpeg")), "no ffmpeg");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/unclutter-classic")), "no unclutter");
+    screen.perform(List.of(move(400, 300, false))).get(10, TimeUnit.SECONDS);
+    // x11grab draws the pointer as replays and the live view show it; xwd never does.
+    await().atMost(Duration.ofSeconds(20)).until(() -> pointerPixels(400, 300) > 0);
+
+    screen.perform(List.of(new ScreenAction.SetCursor(true))).get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(20)).until(() -> pointerPixels(400, 300) == 0);
+    // Hiding twice keeps the one unclutter; moving and clicking do not show the pointer again.
+    screen
+        .perform(
+            List.of(
+                new ScreenAction.SetCursor(true),
+                move(300, 400, false),
+                new ScreenAction.Click(
+                    new Point(310, 410), MouseButton.LEFT, ScreenAction.Press.CLICK, 1, List.of())))
+        .get(10, TimeUnit.SECONDS);
+    assertThat(unclutters()).hasSize(1);
+    assertThat(pointerPixels(310, 410)).isZero();
+
+    screen.perform(List.of(new ScreenAction.SetCursor(false))).get(10, TimeUnit.SECONDS);
+    assertThat(unclutters()).isEmpty();
+    await().atMost(Duration.ofSeconds(20)).until(() -> pointerPixels(310, 410) > 0);
+
+    screen.perform(List.of(new ScreenAction.SetCursor(true))).get(10, TimeUnit.SECONDS);
+    assertThat(unclutters()).hasSize(1);
+    screen.close().get(10, TimeUnit.SECONDS);
+    assertThat(unclutters()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                screen.perform(List.of(new ScreenAction.SetCursor(true))).get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("ending");
+  }
+
+  /** How many pixels not the page's red are within 20 of ({@code x}, {@code y}) on one frame. */
+  private int pointerPixels(int x, int y) throws Exception {
+    Process ffmpeg =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-loglevel",
+                "error",
+                "-f",
+                "x11grab",
+                "-draw_mouse",
+                "1",
+                "-video_size",
+                "800x600",
+                "-i",
+                display,
+                "-frames:v",
+                "1",
+                "-f",
+                "image2pipe",
+                "-vcodec",
+                "png",
+                "-")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    BufferedImage frame = png(ffmpeg.getInputStream().readAllBytes());
+    assertThat(ffmpeg.waitFor()).isZero();
+    int pixels = 0;
+    for (int i = x - 20; i < x + 20; i++) {
+      for (int j = y - 20; j < y + 20; j++) {
+        if ((frame.getRGB(i, j) & 0xffffff) != 0xc81e28) {
+          pixels++;
+        }
+      }
+    }
+    return pixels;
+  }
+
+  private List<ProcessHandle> unclutters() {
+    return ProcessHandle.allProcesses()
+        .filter(
+            process ->
+                process.info().command().orElse("").endsWith("/unclutter-classic")
+                    && List.of(process.info().arguments().orElse(new String[0])).contains(display))
+        .toList();
   }
 
   @Test

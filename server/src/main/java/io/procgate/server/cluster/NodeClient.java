@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -74,7 +75,27 @@ public class NodeClient {
    */
   CompletionStage<JsonNode> call(Pod pod, HttpMethod method, String uri, String host, String body) {
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-    request(pod, method, uri)
+    // A kept-alive connection the node closed as it was taken (pod addresses are reused) carried
+    // nothing: the call is made once more, on a new one. A node that did get it and then died
+    // refuses the second create (one session a pod) or does not answer it.
+    send(pod, method, uri, host, body)
+        .recover(
+            failure ->
+                failure instanceof HttpClosedException
+                    ? send(pod, method, uri, host, body)
+                    : Future.failedFuture(failure))
+        .onSuccess(reply -> complete(answer, reply))
+        .onFailure(
+            failure ->
+                answer.completeExceptionally(
+                    new ApiException(
+                        ErrorCode.NODE_UNAVAILABLE,
+                        "the session's node did not answer: " + failure.getMessage())));
+    return answer;
+  }
+
+  private Future<Answer> send(Pod pod, HttpMethod method, String uri, String host, String body) {
+    return request(pod, method, uri)
         .compose(
             request -> {
               request.putHeader("Host", host);
@@ -84,15 +105,8 @@ public class NodeClient {
               request.putHeader("Content-Type", "application/json");
               return request.send(Buffer.buffer(body));
             })
-        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)))
-        .onSuccess(reply -> complete(answer, reply))
-        .onFailure(
-            failure ->
-                answer.completeExceptionally(
-                    new ApiException(
-                        ErrorCode.NODE_UNAVAILABLE,
-                        "the session's node did not answer: " + failure.getMessage())));
-    return answer;
+        .compose(
+            response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)));
   }
 
   private record Answer(int status, Buffer body) {}

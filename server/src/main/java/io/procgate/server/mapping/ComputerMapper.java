@@ -12,6 +12,7 @@ import io.procgate.server.api.model.ComputerMoveMouseRequest;
 import io.procgate.server.api.model.ComputerPressKeyRequest;
 import io.procgate.server.api.model.ComputerScreenshotRegion;
 import io.procgate.server.api.model.ComputerScrollRequest;
+import io.procgate.server.api.model.ComputerSetCursorRequest;
 import io.procgate.server.api.model.ComputerSleepAction;
 import io.procgate.server.api.model.ComputerTypeTextRequest;
 import io.procgate.server.error.ApiException;
@@ -97,6 +98,10 @@ public final class ComputerMapper {
     return new ScreenAction.Sleep(millis("duration_ms", request.getDurationMs()));
   }
 
+  public static ScreenAction cursor(ComputerSetCursorRequest request) {
+    return new ScreenAction.SetCursor(Required.value("hidden", request.getHidden()));
+  }
+
   /** A batch's actions, each the field its {@code type} names and no other. */
   public static List<ScreenAction> batch(ComputerBatchRequest request) {
     List<ComputerBatchAction> actions = Required.value("actions", request.getActions());
@@ -114,6 +119,7 @@ public final class ComputerMapper {
             action.getPressKey(),
             action.getScroll(),
             action.getDragMouse(),
+            action.getSetCursor(),
             action.getSleep()
           }) {
         if (field != null) {
@@ -128,6 +134,7 @@ public final class ComputerMapper {
             case PRESS_KEY -> field(i, type, action.getPressKey(), ComputerMapper::press);
             case SCROLL -> field(i, type, action.getScroll(), ComputerMapper::scroll);
             case DRAG_MOUSE -> field(i, type, action.getDragMouse(), ComputerMapper::drag);
+            case SET_CURSOR -> field(i, type, action.getSetCursor(), ComputerMapper::cursor);
             case SLEEP -> field(i, type, action.getSleep(), ComputerMapper::sleep);
           };
       if (fields.size() > 1) {

@@ -13,6 +13,7 @@ import io.procgate.server.api.model.ComputerMoveMouseRequest;
 import io.procgate.server.api.model.ComputerPressKeyRequest;
 import io.procgate.server.api.model.ComputerScreenshotRequest;
 import io.procgate.server.api.model.ComputerScrollRequest;
+import io.procgate.server.api.model.ComputerSetCursorRequest;
 import io.procgate.server.api.model.ComputerTypeTextRequest;
 import io.procgate.server.api.model.OkResponse;
 import io.procgate.server.computer.PngImage;
@@ -93,6 +94,12 @@ public class BrowserComputerResource implements BrowserComputerApi {
   @Override
   public CompletionStage<OkResponse> computerPressKey(String id, ComputerPressKeyRequest request) {
     return perform(id, List.of(ComputerMapper.press(request)));
+  }
+
+  @Override
+  public CompletionStage<OkResponse> computerSetCursorVisibility(
+      String id, ComputerSetCursorRequest request) {
+    return perform(id, List.of(ComputerMapper.cursor(request)));
   }
 
   @Override
