@@ -253,7 +253,7 @@ class ComputerIT {
   }
 
   @Test
-  void aHiddenPointerIsDrawnNeitherInRecordingsNorInTheLiveViewUntilShown() throws Exception {
+  void aHiddenPointerIsLeftOutOfTheFramesReplaysGrabUntilShown() throws Exception {
     String id = session.getSessionId();
     computer.computerMoveMouse(id, new ComputerMoveMouseRequest().x(500).y(400));
     assertThat(pointerPixels(id, 500, 400)).isPositive();

@@ -205,29 +205,30 @@ public final class Browser {
    */
   public CompletableFuture<Void> close() {
     ServiceProcess browser;
-    ServiceProcess screen;
-    CompletableFuture<Void> recorded;
+    ServiceProcess xserver;
+    CompletableFuture<Void> helpers;
     synchronized (this) {
       if (stopping) {
         return CompletableFuture.completedFuture(null);
       }
       stopping = true;
       browser = chromium;
-      screen = xvfb;
-      // A recording ends while its screen is still there to end it well.
-      recorded = replays != null ? replays.close() : CompletableFuture.completedFuture(null);
+      xserver = xvfb;
+      // What works on the display (a recording, the VNC servers, the pointer's hider) ends while
+      // the display is still there: a recording so ended is whole.
+      helpers = replays != null ? replays.close() : CompletableFuture.completedFuture(null);
       if (liveView != null) {
-        recorded = CompletableFuture.allOf(recorded, liveView.close());
+        helpers = CompletableFuture.allOf(helpers, liveView.close());
       }
-      if (this.screen != null) {
-        recorded = CompletableFuture.allOf(recorded, this.screen.close());
+      if (screen != null) {
+        helpers = CompletableFuture.allOf(helpers, screen.close());
       }
     }
     // Chromium's crash handlers leave its process group; they share its home, which is the
     // session's.
-    return recorded
+    return helpers
         .handle((done, failure) -> null)
-        .thenCompose(ended -> CompletableFuture.allOf(terminate(browser), terminate(screen)))
+        .thenCompose(ended -> CompletableFuture.allOf(terminate(browser), terminate(xserver)))
         .thenCompose(ended -> browsers.executor().terminateByEnvironment("HOME=" + dirs.home()))
         .whenComplete(
             (done, failure) -> {

@@ -107,7 +107,7 @@ class ScreenTest {
   }
 
   @Test
-  void aHiddenPointerIsDrawnNowhereUntilShownAndEndsWithTheSession() throws Exception {
+  void aHiddenPointerIsLeftOutOfGrabbedFramesUntilShownAndEndsWithTheSession() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/ffmpeg")), "no ffmpeg");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/unclutter-classic")), "no unclutter");
     screen.perform(List.of(move(400, 300, false))).get(10, TimeUnit.SECONDS);
