@@ -37,6 +37,9 @@ declare -A needs=(
   [unclutter-classic]=unclutter   # the pointer hidden;
   [x11vnc]=x11vnc                 # the live view's VNC server
   [/usr/share/novnc/core/rfb.js]=novnc  # and its page's VNC client
+  [ip]=iproute2 [nft]=nftables    # a network namespace per session,
+  [socat]=socat                   # the server's way in to its browser,
+  [curl]=curl                     # what sessions fetch over it
 )
 missing=()
 for thing in "${!needs[@]}"; do

@@ -11,6 +11,9 @@ import java.util.Optional;
  *
  * @param defaultUser the account processes run as when a request names none; the server's own when
  *     empty
+ * @param sessionUids where each owner made by {@link ProcessExecutor#newTable(String, Path)} gets
+ *     an account of its own, which its processes run as when a request names none; empty to have
+ *     them all run as {@code defaultUser}
  * @param defaultTimeout the timeout of a request that gives none (or 0)
  * @param maxTimeout the largest timeout a request may ask for
  * @param killGrace how long a process group has between SIGTERM and SIGKILL
@@ -29,6 +32,7 @@ import java.util.Optional;
  */
 public record ExecutorSettings(
     Optional<String> defaultUser,
+    Optional<UidRange> sessionUids,
     Duration defaultTimeout,
     Duration maxTimeout,
     Duration killGrace,
@@ -82,6 +86,7 @@ public record ExecutorSettings(
   /** Builds settings, starting from the defaults a fresh server runs with. */
   public static final class Builder {
     private Optional<String> defaultUser = Optional.empty();
+    private Optional<UidRange> sessionUids = Optional.empty();
     private Duration defaultTimeout = Duration.ofSeconds(30);
     private Duration maxTimeout = Duration.ofHours(1);
     private Duration killGrace = Duration.ofSeconds(2);
@@ -101,6 +106,11 @@ public record ExecutorSettings(
 
     public Builder defaultUser(Optional<String> value) {
       defaultUser = value;
+      return this;
+    }
+
+    public Builder sessionUids(Optional<UidRange> value) {
+      sessionUids = value;
       return this;
     }
 
@@ -177,6 +187,7 @@ public record ExecutorSettings(
     public ExecutorSettings build() {
       return new ExecutorSettings(
           defaultUser,
+          sessionUids,
           defaultTimeout,
           maxTimeout,
           killGrace,

@@ -5,16 +5,20 @@ import io.procgate.core.internal.cgroup.Cgroups;
 import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.launch.LaunchPlan;
 import io.procgate.core.internal.launch.Launcher;
+import io.procgate.core.internal.launch.SessionAccounts;
 import io.procgate.core.internal.launch.SpawnedChild;
 import io.procgate.core.internal.lifecycle.ChildReaper;
 import io.procgate.core.internal.lifecycle.GroupTerminator;
 import io.procgate.core.internal.lifecycle.TerminationPolicy;
 import io.procgate.core.internal.os.FileDescriptors;
+import io.procgate.core.internal.os.HostClaims;
 import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.ProcessControl;
 import io.procgate.core.internal.os.ProcessTree;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +46,9 @@ public final class ProcessExecutor implements AutoCloseable {
   private final ExecutorSettings settings;
   private final Cgroups cgroups;
   private final Launcher launcher;
+  // Empty when owners share the default account, for the reason beside it.
+  private final Optional<SessionAccounts> accounts;
+  private final String sharedBecause;
   private final EventLoop loop;
   private final ChildReaper reaper;
   private final GroupTerminator terminator;
@@ -85,6 +92,24 @@ public final class ProcessExecutor implements AutoCloseable {
     this.reaper = new ChildReaper(loop);
     this.launcher = new Launcher(settings, reaper);
     this.terminator = new GroupTerminator(loop, reaper);
+    Optional<SessionAccounts> own = Optional.empty();
+    String shared = "as configured";
+    if (settings.sessionUids().isPresent()) {
+      if (launcher.serverAccount().uid() != 0) {
+        shared = "the server does not run as root, so it cannot switch users";
+      } else {
+        try {
+          own =
+              Optional.of(
+                  new SessionAccounts(
+                      settings.sessionUids().get(), HostClaims.HOST.resolve("uids")));
+        } catch (IOException e) {
+          shared = "the host-wide claims of uids cannot be kept in " + HostClaims.HOST + ": " + e;
+        }
+      }
+    }
+    this.accounts = own;
+    this.sharedBecause = shared;
   }
 
   public ExecutorSettings settings() {
@@ -102,6 +127,26 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
+   * Whether each owner made by {@link #newTable(String, Path)} gets an account of its own: asked
+   * for by the settings, and possible where the server runs as root.
+   */
+  public boolean ownersHaveOwnAccounts() {
+    return accounts.isPresent();
+  }
+
+  /**
+   * Which account owners' processes run as here, for people: a uid of their own from a range, or
+   * the one account they share, and why.
+   */
+  public String accounts() {
+    if (accounts.isPresent()) {
+      return "an account of their own each, a uid from " + accounts.get().range();
+    }
+    Account shared = defaultAccount();
+    return "one account, " + shared.name() + " (uid " + shared.uid() + "): " + sharedBecause;
+  }
+
+  /**
    * How owners' processes are contained here, for people: the cgroups in use, or why there are none
    * (then they are held by their process groups only).
    */
@@ -114,20 +159,35 @@ public final class ProcessExecutor implements AutoCloseable {
 
   /**
    * A new, empty table for one owner's processes, with this executor's limits, in a cgroup of its
-   * own named {@code name} where cgroups can be made.
+   * own named {@code name} where cgroups can be made, and with an account of its own whose home is
+   * {@code home} where {@link #ownersHaveOwnAccounts()}. Once its processes have ended, {@link
+   * #retire} it.
    *
-   * @throws ProcessException when its cgroup cannot be made
+   * @throws ProcessException when its cgroup cannot be made or no uid is free
    */
-  public ProcessTable newTable(String name) {
+  public ProcessTable newTable(String name, Path home) {
+    Account account = accounts.map(own -> own.take(home)).orElse(defaultAccount());
     if (cgroups.unavailable().isPresent()) {
-      return new ProcessTable(settings, null);
+      return new ProcessTable(settings, null, account, accounts.isPresent(), false);
     }
     try {
-      return new ProcessTable(settings, cgroups.create(name));
+      return new ProcessTable(settings, cgroups.create(name), account, accounts.isPresent(), false);
     } catch (IOException e) {
+      accounts.ifPresent(own -> own.giveBack(account));
       throw new ProcessException(
           ProcessException.Kind.SYSTEM_FAILURE, "cannot make the cgroup of " + name + ": " + e, e);
     }
+  }
+
+  /**
+   * Gives back the account of an owner whose processes have ended ({@link #terminateAll}) and whose
+   * files are gone, killing first whatever still runs as it, outside the owner's groups and cgroup.
+   * Blocks for a read of {@code /proc}, a few milliseconds; call it off event loops.
+   *
+   * @return false when processes of the account outlived the kills; its uid is not used again then
+   */
+  public boolean retire(ProcessTable owner) {
+    return !owner.ownsAccount() || accounts.get().giveBack(owner.account());
   }
 
   /**
@@ -140,9 +200,12 @@ public final class ProcessExecutor implements AutoCloseable {
     return answered;
   }
 
-  /** A new, empty table for processes of the server's own, in no cgroup of their own. */
+  /**
+   * A new, empty table for processes of the server's own, in no cgroup of their own, run as the
+   * default account; the events do not hear of them.
+   */
   public ProcessTable newTable() {
-    return new ProcessTable(settings, null);
+    return new ProcessTable(settings, null, defaultAccount(), false, true);
   }
 
   /**
@@ -161,12 +224,13 @@ public final class ProcessExecutor implements AutoCloseable {
         .result()
         .thenAccept(
             result ->
-                events.ended(
-                    new ProcessEvents.End(
-                        ProcessEvents.Kind.EXEC,
-                        ProcessEvents.Outcome.of(result.status(), result.timedOut()),
-                        result.duration(),
-                        result.stdout().totalBytes() + result.stderr().totalBytes())));
+                eventsOf(owner)
+                    .ended(
+                        new ProcessEvents.End(
+                            ProcessEvents.Kind.EXEC,
+                            ProcessEvents.Outcome.of(result.status(), result.timedOut()),
+                            result.duration(),
+                            result.stdout().totalBytes() + result.stderr().totalBytes())));
     ChildSupervisor supervisor =
         new ChildSupervisor(
             loop, reaper, terminator, settings, child.process(), execution.listener());
@@ -185,7 +249,8 @@ public final class ProcessExecutor implements AutoCloseable {
     LaunchPlan plan = started.plan();
     SpawnedChild child = started.child();
     SpawnedProcess process =
-        new SpawnedProcess(UUID.randomUUID(), loop, settings, plan, child, owner, blocking, events);
+        new SpawnedProcess(
+            UUID.randomUUID(), loop, settings, plan, child, owner, blocking, eventsOf(owner));
     owner.add(process);
     ChildSupervisor supervisor =
         new ChildSupervisor(
@@ -214,7 +279,7 @@ public final class ProcessExecutor implements AutoCloseable {
       ProcessTable owner,
       ServiceProcess.Bytes stdout,
       ServiceProcess.Lines stderr) {
-    LaunchPlan plan = launcher.plan(request);
+    LaunchPlan plan = launcher.plan(request, owner.account());
     SpawnedChild child = start(plan, false, owner, false);
     ServiceProcess service = new ServiceProcess(child, owner);
     ChildSupervisor supervisor =
@@ -276,14 +341,19 @@ public final class ProcessExecutor implements AutoCloseable {
 
   private record Started(LaunchPlan plan, SpawnedChild child) {}
 
+  /** The events an owner's processes are told to: none for the server's own. */
+  private ProcessEvents eventsOf(ProcessTable owner) {
+    return owner.servers() ? ProcessEvents.NONE : events;
+  }
+
   /** Plans and starts the process of an exec or spawn; when none starts, the events hear of it. */
   private Started startRequested(
       LaunchRequest request, boolean stdinPipe, ProcessTable owner, ProcessEvents.Kind kind) {
     try {
-      LaunchPlan plan = launcher.plan(request);
+      LaunchPlan plan = launcher.plan(request, owner.account());
       return new Started(plan, start(plan, stdinPipe, owner, true));
     } catch (ProcessException refused) {
-      events.ended(ProcessEvents.End.failedToStart(kind));
+      eventsOf(owner).ended(ProcessEvents.End.failedToStart(kind));
       throw refused;
     }
   }
@@ -318,7 +388,7 @@ public final class ProcessExecutor implements AutoCloseable {
     }
     SpawnedChild child;
     try {
-      child = launcher.spawn(plan, stdinPipe, owner.cgroup());
+      child = launcher.spawn(plan, stdinPipe, owner.place());
     } catch (RuntimeException e) {
       if (counted) {
         owner.release();
@@ -363,6 +433,7 @@ public final class ProcessExecutor implements AutoCloseable {
         .join();
     blocking.shutdownNow();
     cgroups.close();
+    accounts.ifPresent(SessionAccounts::close);
     loop.close();
   }
 }

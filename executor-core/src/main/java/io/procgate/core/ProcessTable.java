@@ -2,7 +2,9 @@ package io.procgate.core;
 
 import io.procgate.core.ProcessException.Kind;
 import io.procgate.core.internal.cgroup.SessionCgroup;
+import io.procgate.core.internal.launch.Launcher;
 import io.procgate.core.internal.os.ProcessControl;
+import io.procgate.core.network.SessionNetwork;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,16 +39,64 @@ public final class ProcessTable {
   private final Duration retention;
   private final int retainedExited;
   private final SessionCgroup cgroup;
+  private final Account account;
+  private final boolean ownAccount;
+  private final boolean servers;
+  private volatile SessionNetwork network;
   private final Set<Integer> groups = new HashSet<>();
   private final Map<UUID, SpawnedProcess> spawned = new LinkedHashMap<>();
   private int running;
   private boolean closed;
 
-  ProcessTable(ExecutorSettings settings, SessionCgroup cgroup) {
+  /**
+   * @param servers whether these are the server's own processes (its tools' runs), which the
+   *     executor's events do not hear of
+   */
+  ProcessTable(
+      ExecutorSettings settings,
+      SessionCgroup cgroup,
+      Account account,
+      boolean ownAccount,
+      boolean servers) {
     this.cgroup = cgroup;
+    this.account = account;
+    this.ownAccount = ownAccount;
+    this.servers = servers;
     this.maxProcesses = settings.maxProcesses();
     this.retention = settings.retention();
     this.retainedExited = settings.retainedExited();
+  }
+
+  /** The account the owner's processes run as when a request names none. */
+  public Account account() {
+    return account;
+  }
+
+  /** Whether {@link #account()} is the owner's alone, rather than shared with other owners. */
+  public boolean ownsAccount() {
+    return ownAccount;
+  }
+
+  /**
+   * Makes every process the owner starts from now on start inside {@code network}, and so reach
+   * what it reaches only.
+   */
+  public void join(SessionNetwork network) {
+    this.network = network;
+  }
+
+  /** The network namespace the owner's processes start in; empty for the server's own. */
+  public Optional<SessionNetwork> network() {
+    return Optional.ofNullable(network);
+  }
+
+  boolean servers() {
+    return servers;
+  }
+
+  Launcher.Place place() {
+    SessionNetwork current = network;
+    return new Launcher.Place(cgroup, current == null ? -1 : current.descriptor());
   }
 
   /** The spawned process {@code id}, if it runs or is still retained. */

@@ -38,7 +38,7 @@ class ContainmentTest {
                 .build());
     assumeTrue(!executor.containment().startsWith("process groups only"), executor.containment());
     ownerName = "test-" + System.nanoTime();
-    return executor.newTable(ownerName);
+    return executor.newTable(ownerName, Path.of("/"));
   }
 
   private ProcessTable start() {
@@ -133,7 +133,7 @@ class ContainmentTest {
   @Test
   void aForkBombHitsItsOwnLimitAndTheOthersStillRun() throws Exception {
     ProcessTable bombed = start(new ContainmentSettings(Mechanism.AUTO, false, 4L << 30, 64, 100));
-    ProcessTable other = executor.newTable("other-" + System.nanoTime());
+    ProcessTable other = executor.newTable("other-" + System.nanoTime(), Path.of("/"));
     SpawnedProcess witness =
         executor.spawn(LaunchRequest.builder("sleep", dir).args("30").build(), bombed);
     Path events = pidsEvents(witness.pid());

@@ -14,12 +14,15 @@ final class ExecFixture implements AutoCloseable {
   final Path dir;
 
   ExecFixture(ExecutorSettings settings, Path dir) {
-    this(settings, dir, ProcessEvents.NONE);
+    this.executor = new ProcessExecutor(settings);
+    this.owner = executor.newTable();
+    this.dir = dir;
   }
 
+  /** Its owner one as a session is, whose processes {@code events} hear of: not the server's. */
   ExecFixture(ExecutorSettings settings, Path dir, ProcessEvents events) {
     this.executor = new ProcessExecutor(settings, events);
-    this.owner = executor.newTable();
+    this.owner = executor.newTable("events-" + System.nanoTime(), dir);
     this.dir = dir;
   }
 

@@ -103,7 +103,15 @@ public final class Benchmark {
       measure("2", "CPU per exec", () -> cpuPerExec(clients, server.pid()));
       measure("3", "exec with 16 MiB stdout", () -> bigExec(clients, file16));
       measure("4", "256 MiB through SSE", () -> stream(clients, file256));
-      measure("6", "browser", () -> new BrowserRows(server, work).measure(rows));
+      // Chromium's own port, row 6's baseline, is on the host's loopback only without isolation.
+      Map<String, String> withoutIsolation = new java.util.HashMap<>(settings);
+      withoutIsolation.put("procgate.isolation.users", "false");
+      withoutIsolation.put("procgate.isolation.network", "false");
+      try (ServerProcess open =
+          wanted("6") || wanted("13") ? ServerProcess.start(withoutIsolation) : null) {
+        measure("6", "browser", () -> new BrowserRows(open, work).measure(rows));
+        measure("13", "isolation", () -> new IsolationRows(clients, server, open).measure(rows));
+      }
       measure("7", "containment", () -> new ContainmentRows(clients, settings).measure(rows));
       measure("8", "files", () -> new FileRows(server, clients, file256).measure(rows));
       measure("12", "computer controls", () -> new ComputerRows(server).measure(rows));

@@ -83,7 +83,8 @@ final class ContainmentRows {
             ""));
   }
 
-  private static void time(Benchmark.Clients clients, int client, int calls, Latencies into)
+  /** Times {@code calls} echoes of client {@code client}, one at a time, into {@code into}. */
+  static void time(Benchmark.Clients clients, int client, int calls, Latencies into)
       throws Exception {
     for (int i = 0; i < calls; i++) {
       long t0 = System.nanoTime();

@@ -10,9 +10,11 @@ import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.testing.CdpConnection;
 import io.procgate.testing.ServerProcess;
+import java.io.IOException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +101,8 @@ class BrowserLifecycleIT {
     // A marker no other process has: what is left of the fake shows by it.
     String marker = "600." + System.nanoTime();
     Files.writeString(fake, "#!/bin/sh\necho 'not a browser' >&2\nexec sleep " + marker + "\n");
-    fake.toFile().setExecutable(true);
+    // The session's own account runs it: not root's alone, as a temporary file is.
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> settings = ServerProcess.testSettings();
     settings.put("procgate.browser.executable", fake.toString());
     settings.put("procgate.browser.start-timeout", "2s");
@@ -135,7 +138,11 @@ class BrowserLifecycleIT {
       try (CdpConnection cdp = CdpConnection.open(session.getCdpWsUrl())) {
         assertThat(cdp.call("Browser.getVersion", CdpConnection.params()).has("product")).isTrue();
       }
-      List<Long> browser = processesUnder(session.getWorkDir());
+      // The browser's own, not the server's socat bridge into the session's network, root's.
+      List<Long> browser =
+          processesUnder(session.getWorkDir()).stream()
+              .filter(pid -> !commandOf(pid).startsWith("socat"))
+              .toList();
       assertThat(browser).isNotEmpty();
       for (long pid : browser) {
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
@@ -174,6 +181,14 @@ class BrowserLifecycleIT {
           .atMost(Duration.ofSeconds(40))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> !Files.exists(Path.of(connected.getWorkDir())));
+    }
+  }
+
+  private static String commandOf(long pid) {
+    try {
+      return Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+    } catch (IOException gone) {
+      return "";
     }
   }
 }

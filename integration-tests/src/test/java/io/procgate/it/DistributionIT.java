@@ -8,6 +8,7 @@ import io.procgate.client.api.BrowserFilesystemApi;
 import io.procgate.client.api.BrowserProcessesApi;
 import io.procgate.client.api.BrowsersApi;
 import io.procgate.client.model.BrowserCreateRequest;
+import io.procgate.client.model.FsCreateDirectoryRequest;
 import io.procgate.client.model.FsFileInfo;
 import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.stream.FileTransfers;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -53,6 +55,8 @@ class DistributionIT {
 
   @BeforeEach
   void unpack() throws Exception {
+    // The sessions root is in it: sessions' own accounts must pass through.
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
     distribution = Distribution.unpack(work);
     home = distribution.home();
     assertThat(home.getFileName().toString()).startsWith("procgate-");
@@ -126,7 +130,9 @@ class DistributionIT {
 
       // Started in the C locale, the JVM still encodes file names as UTF-8. The name is built as a
       // String: this JVM's own locale may not let it make a Path of it.
-      String dir = Files.createDirectories(work.resolve("names")).toString();
+      String dir = distribution.sessionsRoot().resolve(session).resolve("names").toString();
+      new BrowserFilesystemApi(api)
+          .fsCreateDirectory(session, new FsCreateDirectoryRequest().path(dir));
       String name = "café-😀.txt";
       FileTransfers.writeFile(
           api, session, dir + "/" + name, BodyPublishers.ofString("named"), null);

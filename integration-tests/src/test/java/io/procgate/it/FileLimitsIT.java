@@ -9,6 +9,7 @@ import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.model.FsWatchRequest;
 import io.procgate.client.stream.FileTransfers;
 import io.procgate.testing.ServerProcess;
+import io.procgate.testing.SessionAccount;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -39,7 +40,8 @@ class FileLimitsIT {
   private ApiClient api;
   private BrowserFilesystemApi files;
   private String session;
-  @TempDir Path dir;
+  @TempDir Path base;
+  private Path dir;
 
   @BeforeAll
   void start() throws Exception {
@@ -62,6 +64,7 @@ class FileLimitsIT {
   @BeforeEach
   void createSession() throws Exception {
     session = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
+    dir = SessionAccount.of(server, session).directoryIn(base, "files");
   }
 
   private boolean empty(Path directory) throws Exception {

@@ -3,6 +3,7 @@ package io.procgate.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procgate.client.ApiClient;
+import io.procgate.client.model.Browser;
 import io.procgate.client.model.BrowserCreateRequest;
 import io.procgate.client.stream.FileTransfers;
 import io.procgate.testing.MemoryBound;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A 1 GiB file through the server and back, within the memory formula of docs/operations.md for one
@@ -37,7 +37,6 @@ class FileMemoryIT {
   private static final MemoryBound BOUND = new MemoryBound().transfers(1);
 
   private ServerProcess server;
-  @TempDir Path dir;
 
   @BeforeAll
   void start() throws Exception {
@@ -54,8 +53,10 @@ class FileMemoryIT {
   @Test
   void aGibibyteGoesThereAndBackInBoundedMemory() throws Exception {
     ApiClient api = server.client();
-    String session = server.browsers().createBrowser(new BrowserCreateRequest()).getSessionId();
-    String file = dir.resolve("gibibyte.bin").toString();
+    Browser created = server.browsers().createBrowser(new BrowserCreateRequest());
+    String session = created.getSessionId();
+    // The session's own directory: its account may enter no directory of root's.
+    String file = Path.of(created.getWorkDir()).resolve("gibibyte.bin").toString();
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
 
     FileTransfers.writeFile(

@@ -21,6 +21,7 @@ import io.procgate.client.model.ProcessExecRequest;
 import io.procgate.client.stream.FileTransfers;
 import io.procgate.client.stream.WatchEvents;
 import io.procgate.testing.ServerProcess;
+import io.procgate.testing.SessionAccount;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,7 +72,11 @@ class FilesIT {
   private final BrowsersApi browsers;
   private final BrowserFilesystemApi files;
   private String session;
-  @TempDir Path dir;
+  @TempDir Path base;
+  // The session's user's own: a session's account may not enter another's directories, root's
+  // temporary ones included.
+  private Path dir;
+  private SessionAccount account;
 
   FilesIT(ServerProcess server) {
     this.server = server;
@@ -83,6 +88,8 @@ class FilesIT {
   @BeforeEach
   void createSession() throws Exception {
     session = browsers.createBrowser(new BrowserCreateRequest()).getSessionId();
+    account = SessionAccount.of(server, session);
+    dir = account.directoryIn(base, "files");
   }
 
   @AfterEach
@@ -288,7 +295,11 @@ class FilesIT {
   void permissionsAreSetAndBadModesOrOwnersRefused() throws Exception {
     write(path("p.sh"), "#!/bin/sh".getBytes(StandardCharsets.UTF_8));
     files.fsSetFilePermissions(
-        session, new FsSetFilePermissionsRequest().path(path("p.sh")).mode("0750").group("0"));
+        session,
+        new FsSetFilePermissionsRequest()
+            .path(path("p.sh"))
+            .mode("0750")
+            .group(Integer.toString(account.gid())));
     assertThat(files.fsFileInfo(session, path("p.sh")).getMode()).isEqualTo("-rwxr-x---");
 
     for (String mode : List.of("999", "rwx", "77777", "-1")) {
@@ -470,7 +481,7 @@ class FilesIT {
 
   @Test
   void aWatchSeesWhatASpawnedProcessDoesInNewDirectoriesToo() throws Exception {
-    Path watched = Files.createDirectory(dir.resolve("watched"));
+    Path watched = account.own(Files.createDirectory(dir.resolve("watched")));
     String watchId =
         files
             .fsWatchStart(session, new FsWatchRequest().path(watched.toString()).recursive(true))
@@ -514,7 +525,7 @@ class FilesIT {
 
   @Test
   void aWatchWhoseReaderFallsBehindReportsWhatItLost() throws Exception {
-    Path watched = Files.createDirectory(dir.resolve("busy"));
+    Path watched = account.own(Files.createDirectory(dir.resolve("busy")));
     String watchId =
         files.fsWatchStart(session, new FsWatchRequest().path(watched.toString())).getWatchId();
     // Nobody reads while 3000 files appear: more than the watch keeps.
@@ -544,7 +555,7 @@ class FilesIT {
 
   @Test
   void aQuietWatchStreamCarriesKeepAlivesAndANewReaderTakesOver() throws Exception {
-    Path watched = Files.createDirectory(dir.resolve("quiet"));
+    Path watched = account.own(Files.createDirectory(dir.resolve("quiet")));
     String watchId =
         files.fsWatchStart(session, new FsWatchRequest().path(watched.toString())).getWatchId();
     HttpResponse<InputStream> first =
@@ -574,7 +585,7 @@ class FilesIT {
 
   @Test
   void deletingASessionEndsItsWatchesAndItsUploadsLeavingNothing() throws Exception {
-    Path watched = Files.createDirectory(dir.resolve("w"));
+    Path watched = account.own(Files.createDirectory(dir.resolve("w")));
     String watchId =
         files.fsWatchStart(session, new FsWatchRequest().path(watched.toString())).getWatchId();
     PipedOutputStream feed = new PipedOutputStream();

@@ -130,7 +130,9 @@ class ImageIT {
                   session.getSessionId(),
                   new ProcessExecRequest()
                       .command("sh")
-                      .args(List.of("-c", "readlink /proc/1/exe; readlink /proc/$PPID/exe")));
+                      .args(List.of("-c", "readlink /proc/1/exe; readlink /proc/$PPID/exe"))
+                      // The session's own account may not look into root's processes.
+                      .asRoot(true));
       assertThat(result.getExitCode()).isZero();
       assertThat(decode(result.getStdoutB64()))
           .isEqualTo(config.path("Entrypoint").get(0).asText() + "\n" + imageJava + "\n");

@@ -218,7 +218,7 @@ class SecurityIT {
     Path dir = Path.of(session.getWorkDir());
     Files.writeString(dir.resolve("servers-file"), "owned by the server's user");
     try {
-      ProcessExecResult result =
+      ProcessExecResult own =
           server
               .processes()
               .processExec(
@@ -228,16 +228,25 @@ class SecurityIT {
                           "echo mine > users-file && echo created;"
                               + " rm -f servers-file || echo cannot-remove;"
                               + " mv servers-file stolen || echo cannot-rename;"
-                              + " cat servers-file")
+                              + " cat servers-file"));
+      ProcessExecResult other =
+          server
+              .processes()
+              .processExec(
+                  session.getSessionId(),
+                  new ProcessExecRequest()
+                      .command("ls " + dir + " || echo cannot-list; touch x || echo cannot-create")
                       .asUser(TestAccount.NAME));
 
-      String out =
-          new String(Base64.getDecoder().decode(result.getStdoutB64()), StandardCharsets.UTF_8);
-      assertThat(out)
+      assertThat(new String(Base64.getDecoder().decode(own.getStdoutB64()), StandardCharsets.UTF_8))
           .contains("created", "cannot-remove", "cannot-rename", "owned by the server's user");
       assertThat(Files.getAttribute(dir.resolve("users-file"), "unix:uid"))
           .isNotEqualTo(Files.getAttribute(dir, "unix:uid"));
       assertThat(dir.resolve("servers-file")).exists();
+      // Another account of the host may not even look in.
+      assertThat(
+              new String(Base64.getDecoder().decode(other.getStdoutB64()), StandardCharsets.UTF_8))
+          .contains("cannot-list", "cannot-create");
     } finally {
       server.browsers().deleteBrowser(session.getSessionId());
     }

@@ -69,7 +69,10 @@ class SessionsIT {
       Path workDir = Path.of(session.getWorkDir());
       assertThat(workDir.getParent()).isEqualTo(server.sessionsRoot().toRealPath());
       assertThat(Files.isDirectory(workDir)).isTrue();
-      assertThat(Files.getAttribute(workDir, "unix:mode")).isEqualTo(041777);
+      // The server's, the session's account's group, the sticky bit; nobody else's to enter.
+      assertThat(Files.getAttribute(workDir, "unix:mode")).isEqualTo(041770);
+      assertThat(Files.getAttribute(workDir, "unix:uid")).isEqualTo(0);
+      assertThat(Files.getAttribute(workDir, "unix:gid")).isNotEqualTo(0);
       assertThat(Files.getAttribute(server.sessionsRoot(), "unix:mode")).isEqualTo(040711);
     } finally {
       browsers.deleteBrowser(session.getSessionId());

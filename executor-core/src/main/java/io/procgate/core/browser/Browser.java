@@ -8,6 +8,7 @@ import io.procgate.core.ServiceProcess;
 import io.procgate.core.display.LiveView;
 import io.procgate.core.display.Replays;
 import io.procgate.core.display.Screen;
+import io.procgate.core.display.XDisplay;
 import io.procgate.core.internal.io.LastLines;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -42,6 +43,8 @@ public final class Browser {
   private static final Pattern DEVTOOLS =
       Pattern.compile(
           "^DevTools listening on ws://127\\.0\\.0\\.1:(\\d+)(/devtools/browser/\\S+)$");
+  // What socat says at -d -d once its bridge listens.
+  private static final Pattern BRIDGE_LISTENING = Pattern.compile(".* listening on .*");
   private static final Pattern DISPLAY_NUMBER = Pattern.compile("^\\d+$");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final String CHROMIUM_LOG = "chromium";
@@ -72,6 +75,8 @@ public final class Browser {
   // Guarded by this.
   private ServiceProcess chromium;
   private ServiceProcess xvfb;
+  // Where the session has a network of its own: the server's way in to Chromium's port.
+  private ServiceProcess bridge;
   private boolean stopping;
   private final LastLines lastLines = new LastLines(KEPT_LINES);
   private final OutputLog chromiumLog;
@@ -101,10 +106,12 @@ public final class Browser {
     return state == BrowserState.RUNNING ? Optional.ofNullable(endpoint) : Optional.empty();
   }
 
-  /** The X display a headful browser draws on, such as {@code :3}; empty when headless. */
-  public Optional<String> display() {
+  /** The X display a headful browser draws on; empty when headless. */
+  public Optional<XDisplay> display() {
     Integer number = display;
-    return number == null ? Optional.empty() : Optional.of(":" + number);
+    return number == null
+        ? Optional.empty()
+        : Optional.of(new XDisplay(":" + number, dirs.xauthority()));
   }
 
   /**
@@ -120,7 +127,7 @@ public final class Browser {
               new Screen(
                   browsers.executor(),
                   owner,
-                  ":" + display,
+                  display().orElseThrow(),
                   spec.width(),
                   spec.height(),
                   dirs.tmp());
@@ -144,7 +151,7 @@ public final class Browser {
               new Replays(
                   browsers.executor(),
                   owner,
-                  ":" + display,
+                  display().orElseThrow(),
                   spec.width(),
                   spec.height(),
                   dirs.replays(),
@@ -165,7 +172,7 @@ public final class Browser {
     if (current == null && display != null) {
       synchronized (this) {
         if (liveView == null) {
-          liveView = new LiveView(browsers.executor(), owner, ":" + display);
+          liveView = new LiveView(browsers.executor(), owner, display().orElseThrow());
         }
         current = liveView;
       }
@@ -206,6 +213,7 @@ public final class Browser {
   public CompletableFuture<Void> close() {
     ServiceProcess browser;
     ServiceProcess xserver;
+    ServiceProcess way;
     CompletableFuture<Void> helpers;
     synchronized (this) {
       if (stopping) {
@@ -214,6 +222,7 @@ public final class Browser {
       stopping = true;
       browser = chromium;
       xserver = xvfb;
+      way = bridge;
       // What works on the display (a recording, the VNC servers, the pointer's hider) ends while
       // the display is still there: a recording so ended is whole.
       helpers = replays != null ? replays.close() : CompletableFuture.completedFuture(null);
@@ -228,7 +237,9 @@ public final class Browser {
     // session's.
     return helpers
         .handle((done, failure) -> null)
-        .thenCompose(ended -> CompletableFuture.allOf(terminate(browser), terminate(xserver)))
+        .thenCompose(
+            ended ->
+                CompletableFuture.allOf(terminate(browser), terminate(xserver), terminate(way)))
         .thenCompose(ended -> browsers.executor().terminateByEnvironment("HOME=" + dirs.home()))
         .whenComplete(
             (done, failure) -> {
@@ -279,7 +290,9 @@ public final class Browser {
     if (!spec.headless()) {
       start = start.thenCompose(nothing -> startDisplay());
     }
-    return start.thenCompose(displayed -> startChromium()).thenCompose(browsers.probe()::check);
+    return start
+        .thenCompose(displayed -> startChromium())
+        .thenCompose(found -> browsers.probe().check(found, owner.network()));
   }
 
   private synchronized CompletableFuture<Void> startDisplay() {
@@ -303,6 +316,10 @@ public final class Browser {
             // Keep the keyboard mapping the computer controls give it while Chromium restarts: X
             // resets a server whose last client has gone.
             "-noreset",
+            // The abstract socket is open to every process of the network namespace: only those
+            // with the session's cookie may connect.
+            "-auth",
+            dirs.xauthority().toString(),
             "-screen",
             "0",
             spec.width() + "x" + spec.height() + "x24"));
@@ -338,13 +355,15 @@ public final class Browser {
     Map<String, String> env = new HashMap<>();
     env.put("HOME", dirs.home().toString());
     env.put("TMPDIR", dirs.tmp().toString());
-    display().ifPresent(value -> env.put("DISPLAY", value));
+    display().ifPresent(value -> env.putAll(value.environment()));
     ServiceProcess started =
         browsers
             .executor()
             .startService(
                 LaunchRequest.builder(browsers.settings().executable().toString(), dirs.home())
-                    .args(browsers.arguments(spec, dirs, userAgent))
+                    .args(
+                        browsers.arguments(
+                            spec, dirs, userAgent, browsers.sandboxed(owner.account())))
                     .env(env)
                     .build(),
                 owner,
@@ -354,7 +373,9 @@ public final class Browser {
                   if (devtools.matches()) {
                     listening.complete(
                         new DevToolsEndpoint(
-                            Integer.parseInt(devtools.group(1)), devtools.group(2)));
+                            Integer.parseInt(devtools.group(1)),
+                            devtools.group(2),
+                            Optional.empty()));
                   } else if (stderr) {
                     lastLines.add(line);
                   }
@@ -363,11 +384,52 @@ public final class Browser {
     // Not when its output ends: its helpers and crash handler, which outlive it, hold that open.
     started.processExit().thenAccept(status -> onExit(started, status));
     started.exit().thenRun(() -> listening.completeExceptionally(exited("Chromium", started)));
-    return listening.thenApply(
-        found -> {
-          endpoint = found;
-          return found;
-        });
+    return listening
+        .thenCompose(
+            found ->
+                owner.network().isPresent()
+                    ? bridge(found)
+                    : CompletableFuture.completedFuture(found))
+        .thenApply(
+            found -> {
+              endpoint = found;
+              return found;
+            });
+  }
+
+  /**
+   * Bridges a Unix socket of the server's own directory to Chromium's port, inside the session's
+   * network namespace, where only the session's processes reach the port itself. One process of
+   * root's, started by the server: the session's processes can neither stop it nor use its socket.
+   * It replaces the bridge to an earlier Chromium's port.
+   */
+  private synchronized CompletableFuture<DevToolsEndpoint> bridge(DevToolsEndpoint found) {
+    terminate(bridge);
+    Path socket = dirs.devToolsBridge(found.port());
+    CompletableFuture<DevToolsEndpoint> ready = new CompletableFuture<>();
+    ServiceProcess started =
+        browsers
+            .executor()
+            .startService(
+                LaunchRequest.builder("socat", Path.of("/"))
+                    .args(
+                        "-d",
+                        "-d",
+                        "UNIX-LISTEN:" + socket + ",fork,unlink-early,mode=600",
+                        "TCP:" + DevToolsEndpoint.HOST + ":" + found.port())
+                    .asRoot(true)
+                    .build(),
+                owner,
+                (stderr, line) -> {
+                  if (!ready.isDone() && BRIDGE_LISTENING.matcher(line).matches()) {
+                    ready.complete(
+                        new DevToolsEndpoint(
+                            found.port(), found.browserPath(), Optional.of(socket)));
+                  }
+                });
+    bridge = started;
+    started.exit().thenRun(() -> ready.completeExceptionally(exited("socat", started)));
+    return ready;
   }
 
   private IllegalStateException exited(String what, ServiceProcess process) {

@@ -68,7 +68,21 @@ record BrowserDirectories(
             + "}}",
         StandardCharsets.UTF_8);
     own(preferences, user, 0600);
+    DisplayCookie.write(dirs.xauthority(), user);
     return dirs;
+  }
+
+  /**
+   * The Unix socket the server reaches the browser's debugging port {@code port} by, in its own
+   * directory: one per port, as the bridge to an earlier Chromium removes its own as it ends.
+   */
+  Path devToolsBridge(int port) {
+    return serverOwn.resolve("devtools-" + port + ".sock");
+  }
+
+  /** The cookie of the browser's display, where X clients look for it by default. */
+  Path xauthority() {
+    return home.resolve(".Xauthority");
   }
 
   /** The screen's recordings. */

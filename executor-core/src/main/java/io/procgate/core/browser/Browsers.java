@@ -1,5 +1,6 @@
 package io.procgate.core.browser;
 
+import io.procgate.core.Account;
 import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessException;
 import io.procgate.core.ProcessExecutor;
@@ -34,7 +35,7 @@ public final class Browsers implements AutoCloseable {
 
   private final ProcessExecutor executor;
   private final BrowserSettings settings;
-  private final boolean sandbox;
+  private final boolean userNamespaces;
   private final DevToolsProbe probe = new DevToolsProbe();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -49,16 +50,22 @@ public final class Browsers implements AutoCloseable {
   public Browsers(ProcessExecutor executor, BrowserSettings settings) {
     this.executor = executor;
     this.settings = settings;
-    this.sandbox = Sandbox.available(executor.defaultAccount().uid());
+    this.userNamespaces = Sandbox.userNamespaces(executor);
   }
 
   public BrowserSettings settings() {
     return settings;
   }
 
-  /** Whether Chromium runs with its own sandbox here. */
+  /** Whether sessions' Chromium runs with its own sandbox here. */
   public boolean sandboxed() {
-    return sandbox;
+    return userNamespaces
+        && (executor.ownersHaveOwnAccounts() || executor.defaultAccount().uid() != 0);
+  }
+
+  /** Whether Chromium can run with its own sandbox as {@code user}, which it refuses for root. */
+  boolean sandboxed(Account user) {
+    return userNamespaces && user.uid() != 0;
   }
 
   /**
@@ -71,17 +78,10 @@ public final class Browsers implements AutoCloseable {
    *     Xvfb
    */
   public CompletableFuture<Browser> start(BrowserSpec spec, ProcessTable owner, Path sessionDir) {
-    spec.startUrl().ifPresent(Browsers::requireStartUrl);
-    if (!spec.headless() && !settings.headfulSupported()) {
-      throw new ProcessException(
-          ProcessException.Kind.HEADFUL_UNAVAILABLE,
-          "a headful browser needs Xvfb, and "
-              + settings.xvfb()
-              + " is not installed; create the session with headless true");
-    }
+    requireRunnable(spec);
     BrowserDirectories dirs;
     try {
-      dirs = BrowserDirectories.create(sessionDir, executor.defaultAccount());
+      dirs = BrowserDirectories.create(sessionDir, owner.account());
     } catch (IOException e) {
       return CompletableFuture.failedFuture(
           new ProcessException(
@@ -91,6 +91,22 @@ public final class Browsers implements AutoCloseable {
     }
     return (spec.stealth() ? stealthUserAgent() : CompletableFuture.completedFuture(""))
         .thenCompose(userAgent -> new Browser(this, spec, owner, dirs, userAgent).start());
+  }
+
+  /**
+   * Checks that {@code spec} can be run here, before anything is made for it.
+   *
+   * @throws ProcessException when it cannot: a bad start URL, or headful without Xvfb
+   */
+  public void requireRunnable(BrowserSpec spec) {
+    spec.startUrl().ifPresent(Browsers::requireStartUrl);
+    if (!spec.headless() && !settings.headfulSupported()) {
+      throw new ProcessException(
+          ProcessException.Kind.HEADFUL_UNAVAILABLE,
+          "a headful browser needs Xvfb, and "
+              + settings.xvfb()
+              + " is not installed; create the session with headless true");
+    }
   }
 
   private synchronized CompletableFuture<String> stealthUserAgent() {
@@ -111,7 +127,8 @@ public final class Browsers implements AutoCloseable {
   }
 
   /** Chromium's command line for {@code spec}. */
-  List<String> arguments(BrowserSpec spec, BrowserDirectories dirs, String userAgent) {
+  List<String> arguments(
+      BrowserSpec spec, BrowserDirectories dirs, String userAgent, boolean sandbox) {
     List<String> args = new ArrayList<>();
     args.add("--remote-debugging-port=0");
     args.add("--remote-debugging-address=" + DevToolsEndpoint.HOST);

@@ -6,6 +6,7 @@ import io.procgate.core.ProcessExecutor;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.ServiceProcess;
 import io.procgate.core.internal.io.LastLines;
+import io.procgate.core.network.SessionNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 public final class LiveView {
   private static final Pattern PORT = Pattern.compile("^PORT=(\\d+)$");
   private static final int FIRST_PORT = 15900;
+  private static final String LOOPBACK = "127.0.0.1";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
   private static final int KEPT_LINES = 3;
   // Guarded by LiveView.class: the last x11vnc start queued, on any screen.
@@ -34,19 +36,27 @@ public final class LiveView {
 
   private final ProcessExecutor executor;
   private final ProcessTable owner;
-  private final String display;
+  private final XDisplay display;
   // Guarded by this: the interactive server ([0]) and the read-only one ([1]), once started.
   private final Vnc[] servers = new Vnc[2];
   private boolean closed;
 
-  public LiveView(ProcessExecutor executor, ProcessTable owner, String display) {
+  public LiveView(ProcessExecutor executor, ProcessTable owner, XDisplay display) {
     this.executor = executor;
     this.owner = owner;
     this.display = display;
   }
 
   /**
-   * The loopback port of the screen's VNC server, started if it does not run.
+   * The address the VNC servers listen on as the server reaches them: loopback, or the session's
+   * own address when it has a network of its own.
+   */
+  public String host() {
+    return owner.network().map(SessionNetwork::address).orElse(LOOPBACK);
+  }
+
+  /**
+   * The port, at {@link #host()}, of the screen's VNC server, started if it does not run.
    *
    * @param viewOnly the server that takes no input
    * @return fails with a {@link DisplayException} when x11vnc is missing or cannot serve
@@ -102,10 +112,10 @@ public final class LiveView {
           new ArrayList<>(
               List.of(
                   "-display",
-                  display,
-                  "-localhost",
+                  display.name(),
+                  // In a network of its own every address is the session's; else loopback only.
                   "-listen",
-                  "127.0.0.1",
+                  owner.network().isPresent() ? "0.0.0.0" : LOOPBACK,
                   "-noipv6",
                   "-rfbportv6",
                   "-1",
@@ -126,7 +136,10 @@ public final class LiveView {
       try {
         process =
             executor.startService(
-                LaunchRequest.builder("x11vnc", Path.of("/")).args(args).build(),
+                LaunchRequest.builder("x11vnc", Path.of("/"))
+                    .args(args)
+                    .env(display.environment())
+                    .build(),
                 owner,
                 (stderr, line) -> {
                   Matcher listening = PORT.matcher(line);

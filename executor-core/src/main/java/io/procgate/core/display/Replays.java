@@ -47,7 +47,7 @@ public final class Replays {
 
   private final ProcessExecutor executor;
   private final ProcessTable owner;
-  private final String display;
+  private final XDisplay display;
   private final int width;
   private final int height;
   private final Path directory;
@@ -60,7 +60,7 @@ public final class Replays {
   public Replays(
       ProcessExecutor executor,
       ProcessTable owner,
-      String display,
+      XDisplay display,
       int width,
       int height,
       Path directory,
@@ -218,7 +218,7 @@ public final class Replays {
             "-draw_mouse",
             "1",
             "-i",
-            display,
+            display.name(),
             // H.264 in 4:2:0 takes even sizes only.
             "-vf",
             "crop=trunc(iw/2)*2:trunc(ih/2)*2"));
@@ -247,7 +247,10 @@ public final class Replays {
             "mp4",
             "pipe:1"));
     // Not in the replays' directory: the session's user may not enter it.
-    return LaunchRequest.builder("ffmpeg", Path.of("/")).args(args).build();
+    return LaunchRequest.builder("ffmpeg", Path.of("/"))
+        .args(args)
+        .env(display.environment())
+        .build();
   }
 
   private static String newId() {

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -49,7 +48,7 @@ public final class Screen {
 
   private final ProcessExecutor executor;
   private final ProcessTable owner;
-  private final String display;
+  private final XDisplay display;
   private final int width;
   private final int height;
   private final Path scratch;
@@ -61,13 +60,13 @@ public final class Screen {
   private boolean closed;
 
   /**
-   * The display {@code display} (such as {@code :3}) of {@code width} by {@code height} pixels, its
-   * tools run as processes of {@code owner}, its screenshots made in {@code scratch}.
+   * The display {@code display} of {@code width} by {@code height} pixels, its tools run as
+   * processes of {@code owner}, its screenshots made in {@code scratch}.
    */
   public Screen(
       ProcessExecutor executor,
       ProcessTable owner,
-      String display,
+      XDisplay display,
       int width,
       int height,
       Path scratch) {
@@ -276,7 +275,8 @@ public final class Screen {
     // drawing it. No idle time, and no move ever large enough to show the pointer again.
     LaunchRequest request =
         LaunchRequest.builder("unclutter-classic", Path.of("/"))
-            .args(List.of("-display", display, "-idle", "0", "-jitter", "9000000", "-root"))
+            .args(List.of("-display", display.name(), "-idle", "0", "-jitter", "9000000", "-root"))
+            .env(display.environment())
             .build();
     try {
       hider = executor.startService(request, owner, (stderr, line) -> {});
@@ -456,7 +456,7 @@ public final class Screen {
     LaunchRequest request =
         LaunchRequest.builder(tool, scratch)
             .args(args)
-            .env(Map.of("DISPLAY", display))
+            .env(display.environment())
             .timeoutSeconds(TOOL_SECONDS + (int) waits.toSeconds())
             .build();
     CompletableFuture<ExecResult> result;

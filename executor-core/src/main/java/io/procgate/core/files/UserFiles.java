@@ -2,7 +2,6 @@ package io.procgate.core.files;
 
 import io.procgate.core.Account;
 import io.procgate.core.files.FileException.Kind;
-import io.procgate.core.internal.io.EventLoop;
 import io.procgate.core.internal.os.Accounts;
 import io.procgate.core.internal.os.FileStatus;
 import io.procgate.core.internal.os.FsCredentials;
@@ -32,10 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -80,33 +75,35 @@ public final class UserFiles implements AutoCloseable {
   private final Account user;
   private final Account server;
   private final boolean switching;
-  private final ThreadPoolExecutor threads;
-  private EventLoop watchLoop;
+  private final FileThreads threads;
+  // Whether closing this closes the threads, which the views of other accounts share.
+  private final boolean ownsThreads;
 
   /**
    * @param user the account whose rights every operation has
    * @param server the account the server runs as, which the threads take back after each operation
    */
   public UserFiles(Account user, Account server) {
+    this(user, server, new FileThreads(MAX_THREADS), true);
+  }
+
+  private UserFiles(Account user, Account server, FileThreads threads, boolean ownsThreads) {
     this.user = user;
     this.server = server;
     this.switching =
         user.uid() != server.uid()
             || user.gid() != server.gid()
             || !user.groups().equals(server.groups());
-    AtomicInteger count = new AtomicInteger();
-    this.threads =
-        new ThreadPoolExecutor(
-            0,
-            MAX_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            runnable -> {
-              Thread thread = new Thread(runnable, "procgate-files-" + count.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
+    this.threads = threads;
+    this.ownsThreads = ownsThreads;
+  }
+
+  /**
+   * The same file system with {@code other}'s rights, on these threads: at most {@value
+   * #MAX_THREADS} operations at once for all of them together. Closing it closes nothing.
+   */
+  public UserFiles withRightsOf(Account other) {
+    return new UserFiles(other, server, threads, false);
   }
 
   /** The account whose rights these are. */
@@ -476,14 +473,7 @@ public final class UserFiles implements AutoCloseable {
    * {@link DirectoryWatch}.
    */
   public CompletableFuture<DirectoryWatch> watch(String path, boolean recursive) {
-    return DirectoryWatch.start(this, watchLoop(), absolute(path), recursive);
-  }
-
-  private synchronized EventLoop watchLoop() {
-    if (watchLoop == null) {
-      watchLoop = new EventLoop("procgate-watch");
-    }
-    return watchLoop;
+    return DirectoryWatch.start(this, threads.watchLoop(), absolute(path), recursive);
   }
 
   /** Extracts a zip into {@code target}, see {@link ZipExtraction}. */
@@ -607,10 +597,9 @@ public final class UserFiles implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    threads.shutdownNow();
-    if (watchLoop != null) {
-      watchLoop.close();
+  public void close() {
+    if (ownsThreads) {
+      threads.close();
     }
   }
 

@@ -42,7 +42,7 @@ class ScreenTest {
   private ProcessTable owner;
   private Browsers browsers;
   private Screen screen;
-  private String display;
+  private XDisplay display;
 
   @BeforeEach
   void start() throws Exception {
@@ -144,7 +144,7 @@ class ScreenTest {
 
   /** How many pixels not the page's red are within 20 of ({@code x}, {@code y}) on one frame. */
   private int pointerPixels(int x, int y) throws Exception {
-    Process ffmpeg =
+    ProcessBuilder grab =
         new ProcessBuilder(
                 "ffmpeg",
                 "-loglevel",
@@ -156,7 +156,7 @@ class ScreenTest {
                 "-video_size",
                 "800x600",
                 "-i",
-                display,
+                display.name(),
                 "-frames:v",
                 "1",
                 "-f",
@@ -164,8 +164,9 @@ class ScreenTest {
                 "-vcodec",
                 "png",
                 "-")
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    grab.environment().putAll(display.environment());
+    Process ffmpeg = grab.start();
     BufferedImage frame = png(ffmpeg.getInputStream().readAllBytes());
     assertThat(ffmpeg.waitFor()).isZero();
     int pixels = 0;
@@ -184,7 +185,8 @@ class ScreenTest {
         .filter(
             process ->
                 process.info().command().orElse("").endsWith("/unclutter-classic")
-                    && List.of(process.info().arguments().orElse(new String[0])).contains(display))
+                    && List.of(process.info().arguments().orElse(new String[0]))
+                        .contains(display.name()))
         .toList();
   }
 

@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -144,7 +145,14 @@ public class CdpProxy {
       String below) {
     String path = below.isEmpty() ? endpoint.browserPath() : below;
     Session.Use use = session.use();
-    CdpTunnel.open(request, net, DevToolsEndpoint.HOST, endpoint.port(), path, use::close)
+    CdpTunnel.open(
+            request,
+            net,
+            server(endpoint),
+            DevToolsEndpoint.HOST,
+            endpoint.port(),
+            path,
+            use::close)
         .onSuccess(tunnel -> track(session, browser, tunnel))
         .onFailure(
             failure -> {
@@ -190,12 +198,21 @@ public class CdpProxy {
     }
   }
 
+  /** Where the server connects to reach the browser: its port, or the bridge to it. */
+  private static SocketAddress server(DevToolsEndpoint endpoint) {
+    return endpoint
+        .bridge()
+        .map(socket -> SocketAddress.domainSocketAddress(socket.toString()))
+        .orElseGet(() -> SocketAddress.inetSocketAddress(endpoint.port(), DevToolsEndpoint.HOST));
+  }
+
   /** Chromium's own description of itself or of its targets, with URLs that lead here. */
   private void describe(
       RoutingContext context, Session session, DevToolsEndpoint endpoint, boolean version) {
     String host = context.request().host();
     RequestOptions options =
         new RequestOptions()
+            .setServer(server(endpoint))
             .setHost(DevToolsEndpoint.HOST)
             .setPort(endpoint.port())
             .setURI(version ? "/json/version" : "/json/list");

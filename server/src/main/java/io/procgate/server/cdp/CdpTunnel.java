@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,10 +55,26 @@ public final class CdpTunnel {
       int port,
       String path,
       Runnable released) {
+    return open(
+        request, net, SocketAddress.inetSocketAddress(port, host), host, port, path, released);
+  }
+
+  /**
+   * As {@link #open(HttpServerRequest, NetClient, String, int, String, Runnable)}, connected to
+   * {@code server}, such as a Unix socket bridged to {@code host:port}, which the handshake names.
+   */
+  public static Future<CdpTunnel> open(
+      HttpServerRequest request,
+      NetClient net,
+      SocketAddress server,
+      String host,
+      int port,
+      String path,
+      Runnable released) {
     String key = request.getHeader("Sec-WebSocket-Key");
     CdpTunnel tunnel = new CdpTunnel(released);
     request.pause();
-    return net.connect(port, host)
+    return net.connect(server)
         .compose(socket -> tunnel.handshake(socket, host, port, path, key))
         .compose(
             accept -> {

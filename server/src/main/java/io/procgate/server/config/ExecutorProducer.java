@@ -3,15 +3,19 @@ package io.procgate.server.config;
 import io.procgate.core.ContainmentSettings;
 import io.procgate.core.ExecutorSettings;
 import io.procgate.core.ProcessExecutor;
+import io.procgate.core.UidRange;
 import io.procgate.core.browser.BrowserSettings;
 import io.procgate.core.browser.Browsers;
 import io.procgate.core.display.ReplayLimits;
 import io.procgate.core.files.UserFiles;
+import io.procgate.core.network.AddressBlock;
+import io.procgate.core.network.SessionNetworks;
 import io.procgate.server.metrics.ServerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the server's {@link ProcessExecutor}, {@link Browsers} and {@link UserFiles} from its
@@ -28,6 +32,10 @@ public class ExecutorProducer {
     return new ProcessExecutor(
         ExecutorSettings.builder()
             .defaultUser(exec.defaultUser())
+            .sessionUids(
+                config.isolation().users() && exec.defaultUser().isEmpty()
+                    ? Optional.of(UidRange.parse(config.isolation().uids()))
+                    : Optional.empty())
             .defaultTimeout(exec.defaultTimeout())
             .maxTimeout(exec.maxTimeout())
             .killGrace(exec.killGrace())
@@ -80,7 +88,30 @@ public class ExecutorProducer {
     browsers.close();
   }
 
-  /** The file system with the rights of the account sessions' processes run as by default. */
+  /**
+   * Sessions' own networks where they are on: not in a pod, which has a network of its own, nor in
+   * a control plane, which holds no sessions.
+   */
+  @Produces
+  @ApplicationScoped
+  SessionNetworks networks(ProcessExecutor executor, ProcgateConfig config) {
+    if (!config.isolation().network()) {
+      return SessionNetworks.none(executor, "procgate.isolation.network is off");
+    }
+    if (config.pod().sessionId().isPresent()) {
+      return SessionNetworks.none(executor, "the session's pod has a network of its own");
+    }
+    return SessionNetworks.start(executor, AddressBlock.parse(config.isolation().addresses()));
+  }
+
+  void close(@Disposes SessionNetworks networks) {
+    networks.close();
+  }
+
+  /**
+   * The file system with the rights of the account the server's processes run as by default; each
+   * session takes a view of it with its own account's rights.
+   */
   @Produces
   @ApplicationScoped
   UserFiles files(ProcessExecutor executor) {

@@ -59,6 +59,8 @@ public interface ProcgateConfig {
 
   Containment containment();
 
+  Isolation isolation();
+
   Exec exec();
 
   Spawn spawn();
@@ -295,6 +297,47 @@ public interface ProcgateConfig {
     /** A session's share of the CPU against the others', 1 to 10000. */
     @WithDefault("100")
     int cpuWeight();
+  }
+
+  /** How sessions on one server are kept apart from each other. */
+  interface Isolation {
+    /**
+     * Each session's processes, its browser included, run by default as an account of its own: a
+     * uid from {@link #uids()} with no entry in the user database, which owns the session's files.
+     * Needs the server to run as root. Off, or with {@code procgate.exec.default-user} set, every
+     * session's processes run as that one account.
+     */
+    @WithDefault("true")
+    boolean users();
+
+    /**
+     * The uids sessions' own accounts are taken from, {@code first-last}, in turn. A uid that an
+     * account or group of the system has, or that a process runs with, is skipped.
+     */
+    @WithDefault("600000-609999")
+    String uids();
+
+    /**
+     * Each session's processes, its browser included, run in a network namespace of their own:
+     * their loopback is theirs alone, and what they send out is routed and masqueraded by the host.
+     * Needs the server to run as root, iproute2 and nftables; turns on IPv4 forwarding.
+     */
+    @WithDefault("true")
+    boolean network();
+
+    /**
+     * The IPv4 block sessions' networks are numbered from, four addresses each: the host's side of
+     * session {@code n} is the block's {@code 4n+1}, the session's own {@code 4n+2}.
+     */
+    @WithDefault("10.231.0.0/16")
+    String addresses();
+
+    /**
+     * Refuse to start when sessions cannot be kept apart as configured here, instead of saying what
+     * they share once in the log and in the readiness health data.
+     */
+    @WithDefault("false")
+    boolean required();
   }
 
   /** Processes. */

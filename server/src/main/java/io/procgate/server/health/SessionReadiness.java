@@ -11,8 +11,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready while a {@code POST /browsers} would succeed: room for one more session, and, where
- * sessions get a browser, the browser still installed. A control plane is ready once it has read
- * the session pods.
+ * sessions get a browser, the browser still installed. Its data also says how sessions are kept
+ * apart. A control plane is ready once it has read the session pods.
  */
 @Readiness
 @ApplicationScoped
@@ -41,6 +41,8 @@ public class SessionReadiness implements HealthCheck {
         .withData("sessions", capacity.held())
         .withData("max", capacity.max())
         .withData("browser", capacity.browser())
+        .withData("users", sessions.get().accounts())
+        .withData("network", sessions.get().networks())
         .withData("problem", capacity.problem().orElse("none"))
         .build();
   }

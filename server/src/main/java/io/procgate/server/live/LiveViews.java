@@ -48,7 +48,6 @@ public class LiveViews {
   private static final int ORDER = -8;
   private static final String NOVNC = PREFIX + "novnc/";
   private static final String SOCKET = "/websockify";
-  private static final String LOOPBACK = "127.0.0.1";
 
   private final SessionRegistry sessions;
   private final CdpTokens tokens;
@@ -167,7 +166,7 @@ public class LiveViews {
                         refuse(context, failure);
                         return;
                       }
-                      net.connect(port, LOOPBACK)
+                      net.connect(port, view.host())
                           .onFailure(
                               refused -> {
                                 use.close();

@@ -32,7 +32,6 @@ import java.util.concurrent.CompletionStage;
 @Validated
 public class BrowserFilesystemResource implements BrowserFilesystemApi {
   private final SessionRegistry sessions;
-  private final UserFiles files;
   private final FileUploads uploads;
   private final FileDownloads downloads;
   private final WatchStreams watchStreams;
@@ -40,13 +39,11 @@ public class BrowserFilesystemResource implements BrowserFilesystemApi {
 
   BrowserFilesystemResource(
       SessionRegistry sessions,
-      UserFiles files,
       FileUploads uploads,
       FileDownloads downloads,
       WatchStreams watchStreams,
       CurrentVertxRequest request) {
     this.sessions = sessions;
-    this.files = files;
     this.uploads = uploads;
     this.downloads = downloads;
     this.watchStreams = watchStreams;
@@ -56,22 +53,27 @@ public class BrowserFilesystemResource implements BrowserFilesystemApi {
   @Override
   public CompletionStage<Void> fsCreateDirectory(String id, FsCreateDirectoryRequest body) {
     return sessions.using(
-        id, session -> files.createDirectory(body.getPath(), Optional.ofNullable(body.getMode())));
+        id,
+        session ->
+            session
+                .fileSystem()
+                .createDirectory(body.getPath(), Optional.ofNullable(body.getMode())));
   }
 
   @Override
   public CompletionStage<Void> fsDeleteDirectory(String id, FsPathRequest body) {
-    return sessions.using(id, session -> files.deleteDirectory(body.getPath()));
+    return sessions.using(id, session -> session.fileSystem().deleteDirectory(body.getPath()));
   }
 
   @Override
   public CompletionStage<Void> fsDeleteFile(String id, FsPathRequest body) {
-    return sessions.using(id, session -> files.deleteFile(body.getPath()));
+    return sessions.using(id, session -> session.fileSystem().deleteFile(body.getPath()));
   }
 
   @Override
   public CompletionStage<Void> fsMove(String id, FsMoveRequest body) {
-    return sessions.using(id, session -> files.move(body.getSrcPath(), body.getDestPath()));
+    return sessions.using(
+        id, session -> session.fileSystem().move(body.getSrcPath(), body.getDestPath()));
   }
 
   @Override
@@ -79,16 +81,19 @@ public class BrowserFilesystemResource implements BrowserFilesystemApi {
     return sessions.using(
         id,
         session ->
-            files.setPermissions(
-                body.getPath(),
-                body.getMode(),
-                Optional.ofNullable(body.getOwner()),
-                Optional.ofNullable(body.getGroup())));
+            session
+                .fileSystem()
+                .setPermissions(
+                    body.getPath(),
+                    body.getMode(),
+                    Optional.ofNullable(body.getOwner()),
+                    Optional.ofNullable(body.getGroup())));
   }
 
   @Override
   public CompletionStage<FsFileInfo> fsFileInfo(String id, String path) {
-    return sessions.using(id, session -> files.info(path).thenApply(FileMapper::toDto));
+    return sessions.using(
+        id, session -> session.fileSystem().info(path).thenApply(FileMapper::toDto));
   }
 
   @Override
@@ -96,14 +101,15 @@ public class BrowserFilesystemResource implements BrowserFilesystemApi {
     return sessions.using(
         id,
         session ->
-            files
+            session
+                .fileSystem()
                 .list(path)
                 .thenApply(entries -> entries.stream().map(FileMapper::toDto).toList()));
   }
 
   @Override
   public CompletionStage<File> fsReadFile(String id, String path) {
-    return sessions.using(id, session -> downloads.readFile(request.getCurrent(), path));
+    return sessions.using(id, session -> downloads.readFile(session, request.getCurrent(), path));
   }
 
   @Override
@@ -137,7 +143,7 @@ public class BrowserFilesystemResource implements BrowserFilesystemApi {
         session ->
             session
                 .files()
-                .startWatch(() -> files.watch(body.getPath(), recursive))
+                .startWatch(() -> session.fileSystem().watch(body.getPath(), recursive))
                 .thenApply(watch -> new FsWatchStartResult().watchId(watch.id())));
   }
 

@@ -23,12 +23,10 @@ public class BrowserLogsResource implements BrowserLogsApi {
   private static final List<String> PROGRAMS = List.of("chromium", "xvfb");
 
   private final SessionRegistry sessions;
-  private final UserFiles files;
   private final LogStreams streams;
 
-  BrowserLogsResource(SessionRegistry sessions, UserFiles files, LogStreams streams) {
+  BrowserLogsResource(SessionRegistry sessions, LogStreams streams) {
     this.sessions = sessions;
-    this.files = files;
     this.streams = streams;
   }
 
@@ -47,7 +45,7 @@ public class BrowserLogsResource implements BrowserLogsApi {
       UserFiles.absolute(path);
       Uni<LogStreams.Log> opened =
           Uni.createFrom()
-              .completionStage(files.openToFollow(path))
+              .completionStage(session.fileSystem().openToFollow(path))
               .map(open -> new LogStreams.Log(tail(open.path(), following, open), open));
       return streams.open(session, opened, following);
     }

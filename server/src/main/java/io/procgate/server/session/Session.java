@@ -4,6 +4,7 @@ import io.procgate.core.LaunchRequest;
 import io.procgate.core.ProcessTable;
 import io.procgate.core.SpawnedProcess;
 import io.procgate.core.browser.Browser;
+import io.procgate.core.files.UserFiles;
 import io.procgate.server.error.ApiException;
 import io.procgate.server.error.ErrorCode;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ public final class Session {
   private final Path workDir;
   private final Map<String, String> processEnv;
   private final ProcessTable processes;
+  private final UserFiles fileSystem;
   private final Optional<Browser> browser;
   private final SessionFiles files;
   private final AtomicInteger inUse = new AtomicInteger();
@@ -46,11 +48,13 @@ public final class Session {
       Instant createdAt,
       Path workDir,
       ProcessTable processes,
+      UserFiles fileSystem,
       Optional<Browser> browser,
       int maxWatches) {
     this.id = id;
     this.files = new SessionFiles(id, maxWatches);
     this.processes = processes;
+    this.fileSystem = fileSystem;
     this.spec = spec;
     this.createdAt = createdAt;
     this.workDir = workDir;
@@ -59,7 +63,7 @@ public final class Session {
     env.put("PROCGATE_SESSION_ID", id);
     env.put("PROCGATE_SESSION_DIR", workDir.toString());
     // A headful browser's display is the session's: its processes can draw on it and read it.
-    browser.flatMap(Browser::display).ifPresent(display -> env.put("DISPLAY", display));
+    browser.flatMap(Browser::display).ifPresent(display -> env.putAll(display.environment()));
     this.processEnv = Map.copyOf(env);
   }
 
@@ -95,6 +99,11 @@ public final class Session {
   /** The processes the session runs and keeps. */
   public ProcessTable processes() {
     return processes;
+  }
+
+  /** The file system with the rights of the account the session's processes run as by default. */
+  public UserFiles fileSystem() {
+    return fileSystem;
   }
 
   /** The session's watches and uploads. */

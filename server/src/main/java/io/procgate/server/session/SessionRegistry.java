@@ -5,6 +5,8 @@ import io.procgate.core.ProcessTable;
 import io.procgate.core.browser.Browser;
 import io.procgate.core.browser.BrowserSettings;
 import io.procgate.core.browser.Browsers;
+import io.procgate.core.files.UserFiles;
+import io.procgate.core.network.SessionNetworks;
 import io.procgate.server.config.ProcgateConfig;
 import io.procgate.server.config.SessionCapacity;
 import io.procgate.server.error.ApiException;
@@ -59,6 +61,9 @@ public class SessionRegistry {
 
   private final ProcessExecutor executor;
   private final Browsers browsers;
+  private final UserFiles files;
+  private final SessionNetworks networks;
+  private final boolean isolationRequired;
   private final WorkDirectories directories;
   private final Duration endWait;
   private final int maxSessions;
@@ -85,9 +90,17 @@ public class SessionRegistry {
             return thread;
           });
 
-  SessionRegistry(ProcessExecutor executor, Browsers browsers, ProcgateConfig config) {
+  SessionRegistry(
+      ProcessExecutor executor,
+      Browsers browsers,
+      UserFiles files,
+      SessionNetworks networks,
+      ProcgateConfig config) {
     this.executor = executor;
     this.browsers = browsers;
+    this.files = files;
+    this.networks = networks;
+    this.isolationRequired = config.isolation().required();
     this.directories = new WorkDirectories(config.sessions().root());
     // Ending a group takes its grace, then SIGKILL and a short wait for the dead to be reaped.
     this.endWait = config.exec().killGrace().plusSeconds(5);
@@ -107,8 +120,19 @@ public class SessionRegistry {
     if (controlPlane) {
       return;
     }
-    directories.prepare(executor.serverAccount().uid());
+    if (isolationRequired && !executor.ownersHaveOwnAccounts()) {
+      throw new IllegalStateException(
+          "procgate.isolation.required is set, but sessions' processes run as "
+              + executor.accounts());
+    }
+    if (isolationRequired && networks.unavailable().isPresent()) {
+      throw new IllegalStateException(
+          "procgate.isolation.required is set, but sessions' networks are " + networks.describe());
+    }
+    directories.prepare(executor.serverAccount().uid(), executor.ownersHaveOwnAccounts());
     LOG.infof("Each session's processes are contained by %s", executor.containment());
+    LOG.infof("Sessions' processes run as %s", executor.accounts());
+    LOG.infof("Sessions' networks are %s", networks.describe());
     runBrowsers = decideOnBrowsers();
     long period = EXPIRY_CHECK_INTERVAL.toMillis();
     expiry.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
@@ -202,40 +226,45 @@ public class SessionRegistry {
       starting.put(id, spec.name().orElse(""));
     }
     String sessionId = id;
-    Path dir;
-    try {
-      dir = directories.create(sessionId);
-    } catch (IOException e) {
-      abandon(sessionId);
-      throw new UncheckedIOException("cannot create the session directory", e);
+    if (runBrowsers) {
+      try {
+        browsers.requireRunnable(spec.browserSpec());
+      } catch (RuntimeException refused) {
+        abandon(sessionId);
+        throw refused;
+      }
     }
+    Path dir = directories.of(sessionId);
     ProcessTable processes;
     try {
-      processes = executor.newTable(sessionId);
+      processes = executor.newTable(sessionId, dir);
     } catch (RuntimeException e) {
-      directories.delete(dir);
       abandon(sessionId);
       throw e;
     }
-    CompletableFuture<Optional<Browser>> browser;
     try {
-      browser =
-          runBrowsers
-              ? browsers.start(spec.browserSpec(), processes, dir).thenApply(Optional::of)
-              : CompletableFuture.completedFuture(Optional.empty());
-    } catch (RuntimeException refused) {
+      directories.create(sessionId, processes.account(), processes.ownsAccount());
+    } catch (IOException e) {
       executor.terminateAll(processes);
-      directories.delete(dir);
+      removeFiles(dir, processes);
       abandon(sessionId);
-      throw refused;
+      throw new UncheckedIOException("cannot create the session directory", e);
     }
+    CompletableFuture<Optional<Browser>> browser =
+        joinNetwork(sessionId, processes)
+            .thenCompose(
+                joined ->
+                    runBrowsers
+                        ? browsers.start(spec.browserSpec(), processes, dir).thenApply(Optional::of)
+                        : CompletableFuture.completedFuture(Optional.<Browser>empty()));
     return browser
         .handle(
             (started, failure) -> {
               if (failure != null) {
                 return executor
                     .terminateAll(processes)
-                    .thenRunAsync(() -> directories.delete(dir), workers())
+                    .thenCompose(ended -> leaveNetwork(processes))
+                    .thenRunAsync(() -> removeFiles(dir, processes), workers())
                     .<Session>thenCompose(
                         cleaned -> {
                           abandon(sessionId);
@@ -243,7 +272,15 @@ public class SessionRegistry {
                         });
               }
               Session session =
-                  new Session(sessionId, spec, Instant.now(), dir, processes, started, maxWatches);
+                  new Session(
+                      sessionId,
+                      spec,
+                      Instant.now(),
+                      dir,
+                      processes,
+                      files.withRightsOf(processes.account()),
+                      started,
+                      maxWatches);
               synchronized (this) {
                 starting.remove(sessionId);
                 byId.put(sessionId, session);
@@ -253,6 +290,27 @@ public class SessionRegistry {
               return CompletableFuture.completedFuture(session);
             })
         .thenCompose(session -> session);
+  }
+
+  /** Puts the session's processes, from now on, in a network of their own, where there are such. */
+  private CompletableFuture<Void> joinNetwork(String id, ProcessTable processes) {
+    if (networks.unavailable().isPresent()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return networks.create(id).thenAccept(processes::join);
+    } catch (RuntimeException refused) {
+      // Every network of the block in use: the session's other parts go as for any failure.
+      return CompletableFuture.failedFuture(refused);
+    }
+  }
+
+  /** Removes the session's network, once its processes have ended; never fails. */
+  private CompletableFuture<Void> leaveNetwork(ProcessTable processes) {
+    return processes
+        .network()
+        .map(networks::delete)
+        .orElse(CompletableFuture.completedFuture(null));
   }
 
   private synchronized void abandon(String id) {
@@ -323,6 +381,16 @@ public class SessionRegistry {
         Optional.ofNullable(problem));
   }
 
+  /** The accounts sessions' processes run as, for people. */
+  public String accounts() {
+    return executor.accounts();
+  }
+
+  /** Sessions' networks, for people. */
+  public String networks() {
+    return networks.describe();
+  }
+
   /** Every session held now; reading them is not activity. */
   public synchronized List<Session> all() {
     return List.copyOf(inOrder.values());
@@ -383,8 +451,22 @@ public class SessionRegistry {
               LOG.warnf(failure, "session %s: its processes did not all end", session.id());
               return null;
             })
+        .thenCompose(ended -> leaveNetwork(session.processes()))
         // Removing a tree is file system work of unknown length: never on an I/O thread.
-        .thenRunAsync(() -> directories.delete(session.workDir()), workers());
+        .thenRunAsync(() -> removeFiles(session.workDir(), session.processes()), workers());
+  }
+
+  /**
+   * Removes a session's directory, then gives back its account, once nothing it owned is left
+   * there: a uid handed to the next session must not come with files of this one.
+   */
+  private void removeFiles(Path dir, ProcessTable processes) {
+    directories.delete(dir);
+    if (!executor.retire(processes)) {
+      LOG.warnf(
+          "processes of uid %d outlived their session %s; the uid is not used again",
+          processes.account().uid(), dir.getFileName());
+    }
   }
 
   private static Executor workers() {

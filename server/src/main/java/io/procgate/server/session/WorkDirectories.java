@@ -1,5 +1,6 @@
 package io.procgate.server.session;
 
+import io.procgate.core.Account;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -16,14 +17,18 @@ import org.jboss.logging.Logger;
  *
  * <p>Permission model: the root belongs to the server's user, mode 0711, so other users can pass
  * through it but not list the session ids in it. Each session directory belongs to the server's
- * user too, mode 1777 like {@code /tmp}: a process of any user may create files in it, and may only
- * remove or rename its own. Deleting a session removes its directory with everything in it, never
- * following symbolic links out of it.
+ * user too, with the sticky bit: a process may only remove or rename its own files in it, never the
+ * server's. Where the session has an account of its own, the directory's group is that account's
+ * and its mode 1770: the session's processes may create files in it, nobody else may enter it.
+ * Otherwise its mode is 1777, like {@code /tmp}: a process of any user may create files in it.
+ * Deleting a session removes its directory with everything in it, never following symbolic links
+ * out of it.
  */
 final class WorkDirectories {
   private static final Logger LOG = Logger.getLogger(WorkDirectories.class);
   private static final int ROOT_MODE = 0711;
-  private static final int SESSION_MODE = 01777;
+  private static final int SHARED_SESSION_MODE = 01777;
+  private static final int OWN_SESSION_MODE = 01770;
 
   private final Path root;
 
@@ -38,9 +43,11 @@ final class WorkDirectories {
   /**
    * Creates the root if needed and removes session directories a previous run left behind.
    *
-   * @throws IllegalStateException when the root is not a directory of the server's user
+   * @param othersEnter whether accounts other than the server's must reach their directories in it
+   * @throws IllegalStateException when the root is not a directory of the server's user, or when
+   *     other accounts must reach it and a directory above it keeps them out
    */
-  void prepare(int serverUid) throws IOException {
+  void prepare(int serverUid, boolean othersEnter) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(root);
     }
@@ -58,6 +65,19 @@ final class WorkDirectories {
               + serverUid);
     }
     Files.setAttribute(root, "unix:mode", ROOT_MODE, LinkOption.NOFOLLOW_LINKS);
+    for (Path above = root.getParent(); othersEnter && above != null; above = above.getParent()) {
+      int mode = (Integer) Files.getAttribute(above, "unix:mode");
+      if ((mode & 01) == 0) {
+        throw new IllegalStateException(
+            "sessions root "
+                + root
+                + " is out of reach of sessions' own accounts: "
+                + above
+                + " has mode "
+                + Integer.toOctalString(mode & 07777)
+                + "; let others pass through it (chmod o+x) or choose another procgate.sessions.root");
+      }
+    }
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path entry : entries) {
         if (SessionIds.looksLikeId(entry.getFileName().toString())) {
@@ -68,9 +88,23 @@ final class WorkDirectories {
     }
   }
 
-  Path create(String id) throws IOException {
-    Path dir = Files.createDirectory(root.resolve(id));
-    Files.setAttribute(dir, "unix:mode", SESSION_MODE, LinkOption.NOFOLLOW_LINKS);
+  /** Where session {@code id}'s directory is, made or not. */
+  Path of(String id) {
+    return root.resolve(id);
+  }
+
+  /**
+   * Makes session {@code id}'s directory, for its own {@code account} only when {@code own}.
+   *
+   * @throws IOException when it cannot be made, or exists already
+   */
+  Path create(String id, Account account, boolean own) throws IOException {
+    Path dir = Files.createDirectory(of(id));
+    if (own) {
+      Files.setAttribute(dir, "unix:gid", account.gid(), LinkOption.NOFOLLOW_LINKS);
+    }
+    Files.setAttribute(
+        dir, "unix:mode", own ? OWN_SESSION_MODE : SHARED_SESSION_MODE, LinkOption.NOFOLLOW_LINKS);
     return dir;
   }
 

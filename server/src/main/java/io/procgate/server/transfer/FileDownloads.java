@@ -20,11 +20,9 @@ import org.jboss.resteasy.reactive.RestMulti;
  */
 @ApplicationScoped
 public class FileDownloads {
-  private final UserFiles files;
   private final ServerMetrics metrics;
 
-  FileDownloads(UserFiles files, ServerMetrics metrics) {
-    this.files = files;
+  FileDownloads(ServerMetrics metrics) {
     this.metrics = metrics;
   }
 
@@ -33,9 +31,10 @@ public class FileDownloads {
    * path, so what is sent is what was opened, and the descriptor is closed with the response. Call
    * on the request's context.
    */
-  public CompletableFuture<File> readFile(RoutingContext request, String path) {
+  public CompletableFuture<File> readFile(Session session, RoutingContext request, String path) {
     Executor context = on(Vertx.currentContext());
-    return files
+    return session
+        .fileSystem()
         .openForReading(path)
         .thenApplyAsync(
             open -> {
@@ -60,7 +59,7 @@ public class FileDownloads {
     Session.Use use = session.use();
     Multi<byte[]> zip =
         Multi.createFrom()
-            .publisher(new ZipDownload(files, path, delivery))
+            .publisher(new ZipDownload(session.fileSystem(), path, delivery))
             .onItem()
             .invoke(chunk -> metrics.fileRead(chunk.length))
             .onTermination()

@@ -45,14 +45,12 @@ public class FileUploads {
   private static final Pattern FILE_FIELD =
       Pattern.compile("files\\[(\\d{1,4})]\\[(dest_path|file)]");
 
-  private final UserFiles files;
   private final Vertx vertx;
   private final long limit;
   private final ZipLimits zipLimits;
   private final ServerMetrics metrics;
 
-  FileUploads(UserFiles files, Vertx vertx, ProcgateConfig config, ServerMetrics metrics) {
-    this.files = files;
+  FileUploads(Vertx vertx, ProcgateConfig config, ServerMetrics metrics) {
     this.metrics = metrics;
     this.vertx = vertx;
     this.limit = config.files().maxUploadSize().asLongValue();
@@ -67,7 +65,7 @@ public class FileUploads {
   public CompletableFuture<Void> writeFile(
       Session session, RoutingContext request, String path, Optional<String> mode) {
     Context context = Vertx.currentContext();
-    CompletableFuture<PendingWrite> opening = files.openForWriting(path, mode);
+    CompletableFuture<PendingWrite> opening = session.fileSystem().openForWriting(path, mode);
     CompletableFuture<Void> answer = new CompletableFuture<>();
     opening.whenComplete(
         (pending, failure) ->
@@ -201,7 +199,9 @@ public class FileUploads {
 
   /** Where a file waits whose destination is not known yet: the session's own directory. */
   private CompletableFuture<PendingWrite> holding(Session session, String what) {
-    return files.openForWriting(session.workDir().resolve(what).toString(), Optional.of("600"));
+    return session
+        .fileSystem()
+        .openForWriting(session.workDir().resolve(what).toString(), Optional.of("600"));
   }
 
   /** A form field's value, a path: short text. */
@@ -332,7 +332,8 @@ public class FileUploads {
         held.put(index, writing);
         return writing;
       }
-      FileWriting writing = newWriting(files.openForWriting(destination, Optional.empty()));
+      FileWriting writing =
+          newWriting(session.fileSystem().openForWriting(destination, Optional.empty()));
       writings.put(index, writing);
       return writing;
     }
@@ -395,24 +396,29 @@ public class FileUploads {
     /** Copies a held file to a new write of its destination; the held one goes. */
     private CompletableFuture<PendingWrite> moveHeld(PendingWrite spool, String destination) {
       return cleaningUp(
-          files
+          session
+              .fileSystem()
               .openForWriting(destination, Optional.empty())
               .thenCompose(
                   target ->
                       cleaningUp(
-                          files.<PendingWrite>asUser(
-                              () -> {
-                                try (FileChannel in =
-                                        FileChannel.open(spool.path(), StandardOpenOption.READ);
-                                    FileChannel out =
-                                        FileChannel.open(target.path(), StandardOpenOption.WRITE)) {
-                                  long size = in.size();
-                                  for (long at = 0; at < size; ) {
-                                    at += in.transferTo(at, size - at, out);
-                                  }
-                                }
-                                return target;
-                              }),
+                          session
+                              .fileSystem()
+                              .<PendingWrite>asUser(
+                                  () -> {
+                                    try (FileChannel in =
+                                            FileChannel.open(
+                                                spool.path(), StandardOpenOption.READ);
+                                        FileChannel out =
+                                            FileChannel.open(
+                                                target.path(), StandardOpenOption.WRITE)) {
+                                      long size = in.size();
+                                      for (long at = 0; at < size; ) {
+                                        at += in.transferTo(at, size - at, out);
+                                      }
+                                    }
+                                    return target;
+                                  }),
                           failure -> failure == null ? DONE : target.abort())),
           failure -> spool.abort());
     }
@@ -479,7 +485,7 @@ public class FileUploads {
               held ->
                   // The archive was only ever a means: it goes, extracted or not.
                   cleaningUp(
-                      files.extractZip(held.path(), destination, zipLimits),
+                      session.fileSystem().extractZip(held.path(), destination, zipLimits),
                       failure -> held.abort()));
     }
 

@@ -11,6 +11,7 @@ import io.procgate.core.internal.os.Errno;
 import io.procgate.core.internal.os.FileDescriptors;
 import io.procgate.core.internal.os.FileDescriptors.Pipe;
 import io.procgate.core.internal.os.FileStatus;
+import io.procgate.core.internal.os.NetworkNamespace;
 import io.procgate.core.internal.os.OsException;
 import io.procgate.core.internal.os.PosixSpawn;
 import io.procgate.core.internal.os.ProcessControl;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -63,11 +65,12 @@ public final class Launcher {
   }
 
   /**
-   * Checks every rule of a request and decides what to start.
+   * Checks every rule of a request and decides what to start; {@code owners} is the account it runs
+   * as when it names none.
    *
    * @throws ProcessException when the request breaks a rule; nothing has started then
    */
-  public LaunchPlan plan(LaunchRequest request) {
+  public LaunchPlan plan(LaunchRequest request, Account owners) {
     String command = request.command();
     if (command.isEmpty()) {
       throw new ProcessException(Kind.INVALID_REQUEST, "command is empty");
@@ -76,7 +79,7 @@ public final class Launcher {
     request.args().forEach(arg -> requireNoNul("an argument", arg));
 
     Duration timeout = timeout(request.timeoutSeconds());
-    Account user = users.resolve(request.asUser(), request.asRoot());
+    Account user = users.resolve(request.asUser(), request.asRoot(), owners);
     Path cwd = workingDirectory(request, user);
     Map<String, String> env =
         ChildEnvironment.build(
@@ -106,6 +109,9 @@ public final class Launcher {
         request.terminal());
   }
 
+  /** Where a child starts: the owner's cgroup and network namespace, each null or -1 for none. */
+  public record Place(SessionCgroup cgroup, int network) {}
+
   /**
    * Starts a planned child: on a new terminal when the plan asks for one, otherwise with a pipe for
    * each of stdout and stderr and, if {@code stdinPipe}, for stdin (else stdin is {@code
@@ -113,27 +119,32 @@ public final class Launcher {
    *
    * @throws ProcessException when the operating system refuses; no descriptor is left open then
    */
-  public SpawnedChild spawn(LaunchPlan plan, boolean stdinPipe, SessionCgroup cgroup) {
+  public SpawnedChild spawn(LaunchPlan plan, boolean stdinPipe, Place place) {
     return plan.terminal().isPresent()
-        ? spawnOnTerminal(plan, cgroup)
-        : spawnWithPipes(plan, stdinPipe, cgroup);
+        ? spawnOnTerminal(plan, place)
+        : spawnWithPipes(plan, stdinPipe, place);
   }
 
   /**
-   * Starts the child described by {@code spec} inside {@code cgroup} (when there is one),
-   * registered with the reaper, and makes it the OOM killer's first choice. What it forks in the
-   * microseconds before that inherits the server's score, which makes it the killer's last choice.
+   * Starts the child described by {@code spec} in its place, registered with the reaper, and makes
+   * it the OOM killer's first choice. What it forks in the microseconds before that inherits the
+   * server's score, which makes it the killer's last choice.
    */
-  private ChildReaper.Child start(PosixSpawn.Spec spec, SessionCgroup cgroup) {
-    ChildReaper.Child child =
+  private ChildReaper.Child start(PosixSpawn.Spec spec, Place place) {
+    SessionCgroup cgroup = place.cgroup();
+    IntSupplier spawn =
         cgroup == null
-            ? reaper.spawn(() -> PosixSpawn.spawn(spec))
-            : reaper.spawn(() -> cgroup.spawn(() -> PosixSpawn.spawn(cgroup.prepare(spec))));
+            ? () -> PosixSpawn.spawn(spec)
+            : () -> cgroup.spawn(() -> PosixSpawn.spawn(cgroup.prepare(spec)));
+    // The spawning thread enters the namespace for the spawn alone: no exec more than without.
+    ChildReaper.Child child =
+        reaper.spawn(
+            place.network() < 0 ? spawn : () -> NetworkNamespace.within(place.network(), spawn));
     ProcessControl.setOomScoreAdjustment(child.pid(), CHILD_OOM_SCORE);
     return child;
   }
 
-  private SpawnedChild spawnWithPipes(LaunchPlan plan, boolean stdinPipe, SessionCgroup cgroup) {
+  private SpawnedChild spawnWithPipes(LaunchPlan plan, boolean stdinPipe, Place place) {
     List<Integer> opened = new ArrayList<>();
     try {
       Pipe stdout = track(FileDescriptors.pipe(), opened);
@@ -151,7 +162,7 @@ public final class Launcher {
               plan,
               new PosixSpawn.Pipes(
                   stdin == null ? -1 : stdin.readEnd(), stdout.writeEnd(), stderr.writeEnd()));
-      ChildReaper.Child child = start(spec, cgroup);
+      ChildReaper.Child child = start(spec, place);
       FileDescriptors.close(stdout.writeEnd());
       FileDescriptors.close(stderr.writeEnd());
       if (stdin != null) {
@@ -171,7 +182,7 @@ public final class Launcher {
     }
   }
 
-  private SpawnedChild spawnOnTerminal(LaunchPlan plan, SessionCgroup cgroup) {
+  private SpawnedChild spawnOnTerminal(LaunchPlan plan, Place place) {
     Pty.Pair pty;
     try {
       pty = Pty.open(plan.terminal().get().rows(), plan.terminal().get().cols());
@@ -183,7 +194,7 @@ public final class Launcher {
       long startNanos = System.nanoTime();
       Instant startedAt = Instant.now();
       PosixSpawn.Spec spec = spec(plan, new PosixSpawn.Terminal(pty.slavePath()));
-      ChildReaper.Child child = start(spec, cgroup);
+      ChildReaper.Child child = start(spec, place);
       return new SpawnedChild(child, startNanos, startedAt, -1, -1, -1, pty.master());
     } catch (OsException e) {
       FileDescriptors.close(pty.master());

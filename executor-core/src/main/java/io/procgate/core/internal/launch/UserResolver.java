@@ -51,8 +51,8 @@ final class UserResolver {
     return defaultUser;
   }
 
-  /** The account a request runs as. */
-  Account resolve(Optional<String> asUser, boolean asRoot) {
+  /** The account a request runs as; {@code owners} when it names none. */
+  Account resolve(Optional<String> asUser, boolean asRoot, Account owners) {
     if (asRoot && asUser.isPresent()) {
       throw new ProcessException(
           Kind.CONFLICTING_USER_OPTIONS, "as_user and as_root cannot be used together");
@@ -65,7 +65,7 @@ final class UserResolver {
     } else if (asUser.isPresent()) {
       target = parse(asUser.get());
     } else {
-      return defaultUser;
+      return owners;
     }
     requireAllowed(target);
     return target;

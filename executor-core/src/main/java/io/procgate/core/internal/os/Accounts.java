@@ -39,27 +39,37 @@ public final class Accounts {
     if (name.isEmpty() || name.indexOf('\0') >= 0) {
       return Optional.empty();
     }
+    return group((group, buf, result) -> LibC.getgrnam_r(name, group, buf, buf.size(), result));
+  }
+
+  /** Whether any source {@code nsswitch.conf} names has a group with id {@code gid}. */
+  public static boolean groupExists(int gid) {
+    return group((group, buf, result) -> LibC.getgrgid_r(gid, group, buf, buf.size(), result))
+        .isPresent();
+  }
+
+  private static Optional<Integer> group(Call call) {
     for (int size = 4096; size <= 1 << 22; size *= 4) {
       // struct group on LP64: name, passwd, gid, members.
       try (Memory group = new Memory(32);
           Memory buf = new Memory(size);
           Memory result = new Memory(Native.POINTER_SIZE)) {
         result.setPointer(0, null);
-        int error = LibC.getgrnam_r(name, group, buf, buf.size(), result);
+        int error = call.invoke(group, buf, result);
         if (error == Errno.ERANGE) {
           continue;
         }
         if (error != 0) {
-          throw new OsException("getgrnam_r", error);
+          throw new OsException("getgr*_r", error);
         }
         return result.getPointer(0) == null ? Optional.empty() : Optional.of(group.getInt(16));
       }
     }
-    throw new OsException("getgrnam_r", Errno.ERANGE);
+    throw new OsException("getgr*_r", Errno.ERANGE);
   }
 
   private interface Call {
-    int invoke(Memory passwd, Memory buf, Memory result);
+    int invoke(Memory struct, Memory buf, Memory result);
   }
 
   private static Optional<Account> lookup(Call call) {

@@ -89,6 +89,10 @@ final class LibC {
 
   static native int getpgid(int pid);
 
+  static native int setns(int fd, int nsType);
+
+  static native int flock(int fd, int operation);
+
   static native int getuid();
 
   static native int getgid();
@@ -142,6 +146,8 @@ final class LibC {
 
   static native int getgrnam_r(
       String name, Pointer group, Pointer buf, long length, Pointer result);
+
+  static native int getgrgid_r(int gid, Pointer group, Pointer buf, long length, Pointer result);
 
   static native int inotify_init1(int flags);
 

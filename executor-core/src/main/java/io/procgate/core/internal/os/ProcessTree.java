@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * CPU time and resident memory of a process and everything it started: the processes of its session
- * (procgate's processes lead their own) and its descendants, as {@code /proc} shows them now.
+ * What {@code /proc} shows of processes now: CPU time and resident memory of a process and
+ * everything it started (the processes of its session, since procgate's processes lead their own,
+ * and its descendants), groups, environments and uids.
  */
 public final class ProcessTree {
   private static final Path PROC = Path.of("/proc");
@@ -126,20 +127,59 @@ public final class ProcessTree {
     return zombies;
   }
 
-  private static List<Stat> readAll() {
-    List<Stat> stats = new ArrayList<>();
+  /**
+   * Every live process by the uids it has, real, effective, saved and file system ones, as its
+   * {@code status} in {@code /proc} shows them now. Zombies are left out: they run nothing, and
+   * whoever reaps them removes them.
+   */
+  public static Map<Integer, Set<Integer>> uidsByProcess() {
+    Map<Integer, Set<Integer>> uids = new HashMap<>();
+    for (int pid : pids()) {
+      try {
+        for (String line :
+            Files.readAllLines(
+                PROC.resolve(Integer.toString(pid)).resolve("status"), StandardCharsets.US_ASCII)) {
+          if (line.startsWith("State:") && line.contains("Z")) {
+            break;
+          }
+          if (line.startsWith("Uid:")) {
+            Set<Integer> ids = new HashSet<>();
+            for (String id : line.substring(4).strip().split("\\s+")) {
+              ids.add(Integer.parseUnsignedInt(id));
+            }
+            uids.put(pid, ids);
+            break;
+          }
+        }
+      } catch (IOException gone) {
+        // Exited while listed.
+      }
+    }
+    return uids;
+  }
+
+  private static List<Integer> pids() {
+    List<Integer> pids = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
-        if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-          Stat stat = read(entry.resolve("stat"));
-          if (stat != null) {
-            stats.add(stat);
-          }
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+          pids.add(Integer.parseInt(name));
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot list /proc", e);
+    }
+    return pids;
+  }
+
+  private static List<Stat> readAll() {
+    List<Stat> stats = new ArrayList<>();
+    for (int pid : pids()) {
+      Stat stat = read(PROC.resolve(Integer.toString(pid)).resolve("stat"));
+      if (stat != null) {
+        stats.add(stat);
+      }
     }
     return stats;
   }

@@ -19,7 +19,7 @@ class UserResolverTest {
 
   @Test
   void withoutOptionsTheChildRunsAsTheServerWithoutASwitch() {
-    Account target = resolver.resolve(Optional.empty(), false);
+    Account target = resolver.resolve(Optional.empty(), false, resolver.defaultUser());
 
     assertThat(target).isEqualTo(unprivileged);
     assertThat(resolver.needsSwitch(target)).isFalse();
@@ -27,7 +27,7 @@ class UserResolverTest {
 
   @Test
   void anUnprivilegedServerCannotRunAsRootOrAsAnotherUser() {
-    assertThatThrownBy(() -> resolver.resolve(Optional.empty(), true))
+    assertThatThrownBy(() -> resolver.resolve(Optional.empty(), true, resolver.defaultUser()))
         .isInstanceOfSatisfying(
             ProcessException.class,
             e -> {
@@ -35,7 +35,7 @@ class UserResolverTest {
               assertThat(e.getMessage()).contains("root");
             });
     String other = Accounts.byUid(0).orElseThrow().name();
-    assertThatThrownBy(() -> resolver.resolve(Optional.of(other), false))
+    assertThatThrownBy(() -> resolver.resolve(Optional.of(other), false, resolver.defaultUser()))
         .isInstanceOfSatisfying(
             ProcessException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PRIVILEGE_REQUIRED));
   }
