@@ -13,6 +13,7 @@ import io.procgate.testing.ServerProcess;
 import java.io.IOException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -145,12 +146,17 @@ class BrowserLifecycleIT {
               .toList();
       assertThat(browser).isNotEmpty();
       for (long pid : browser) {
-        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        String status;
+        try {
+          status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        } catch (NoSuchFileException gone) {
+          // A helper Chromium ended since it was listed.
+          continue;
+        }
         String uid =
             status.lines().filter(line -> line.startsWith("Uid:")).findFirst().orElseThrow();
         assertThat(uid.split("\\s+")[1]).as("pid " + pid).isEqualTo(TestAccount.uid());
-        assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline")))
-            .doesNotContain("--no-sandbox");
+        assertThat(commandOf(pid)).doesNotContain("--no-sandbox");
       }
       assertThat(server.log()).contains("in Chromium's own sandbox");
       server.browsers().deleteBrowser(session.getSessionId());
